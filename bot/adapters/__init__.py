@@ -1,0 +1,2 @@
+"""Platform adapters: the only place that knows WeCom, DingTalk or the terminal. Each turns a
+platform payload into an `InboundMessage` and sends `OutboundMessage`s."""

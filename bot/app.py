@@ -1,0 +1,56 @@
+"""The composition root: settings, clock, database, the one list of routers, and the dispatcher.
+Engines and clients are created here, never at import time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings, load_settings
+from bot.dispatcher import Dispatcher
+from bot.router import CommandTable
+from handlers import binding, checkin, help
+from storage import UnitOfWork, make_engine, make_session_factory, migrate
+
+# Every command family the bot serves, in the order /帮助 lists them.
+ROUTERS = (
+    checkin.router,
+    binding.router,
+    help.router,
+)
+
+
+@dataclass
+class App:
+    settings: Settings
+    clock: Clock
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    commands: CommandTable
+    dispatcher: Dispatcher = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.dispatcher = Dispatcher(self)
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build_app(settings: Settings | None = None, *, clock: Clock | None = None, migrate_db: bool = True) -> App:
+    settings = settings or load_settings()
+    engine = make_engine(settings.database_url)
+    if migrate_db:
+        migrate(engine)
+    return App(
+        settings=settings,
+        clock=clock or SystemClock(),
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        commands=CommandTable(ROUTERS),
+    )

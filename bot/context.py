@@ -1,0 +1,73 @@
+"""The one typed context a handler or a job gets: clock, session, settings, the resolved member and
+group, the parsed command, and the outbox to send through."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from bot.clock import Clock
+from bot.commands import CommandCall
+from bot.config import Settings
+from bot.messages import InboundMessage, Reply
+from bot.outbox import OutboxWriter
+from storage.models import GroupChat, Member
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.router import CommandTable
+
+
+@dataclass
+class Context:
+    clock: Clock
+    session: Session
+    settings: Settings
+    commands: CommandTable
+    outbox: OutboxWriter
+    message: InboundMessage | None = None
+    member: Member | None = None
+    group: GroupChat | None = None
+    call: CommandCall | None = None
+
+    @classmethod
+    def for_message(cls, app: App, session: Session, message: InboundMessage) -> Context:
+        return cls._build(app, session, message)
+
+    @classmethod
+    def for_job(cls, app: App, session: Session) -> Context:
+        return cls._build(app, session, None)
+
+    @classmethod
+    def _build(cls, app: App, session: Session, message: InboundMessage | None) -> Context:
+        return cls(
+            clock=app.clock,
+            session=session,
+            settings=app.settings,
+            commands=app.commands,
+            outbox=OutboxWriter(session, app.clock),
+            message=message,
+        )
+
+    @property
+    def args(self) -> tuple[str, ...]:
+        return self.call.args if self.call else ()
+
+    @property
+    def arg_text(self) -> str:
+        return self.call.arg_text if self.call else ""
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def today(self) -> date:
+        return self.clock.today()
+
+    def send(self, group: GroupChat, reply: Reply | str, *, dedupe_key: str | None = None) -> None:
+        """Send to a group other than the one the message came from (or from a job)."""
+        if isinstance(reply, str):
+            reply = Reply(reply)
+        self.outbox.to_group(group, reply, dedupe_key=dedupe_key)

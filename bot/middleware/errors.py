@@ -1,0 +1,31 @@
+"""Run the handler inside a savepoint: a `UserError` or a crash undoes the handler's writes (the
+message stays marked as processed) and the user gets a kind Chinese reply instead of silence."""
+
+import logging
+
+from bot import texts
+from bot.errors import UserError
+from bot.messages import Reply
+from bot.middleware import Next
+
+log = logging.getLogger(__name__)
+
+
+def reply_on_error(ctx, call_next: Next):
+    savepoint = ctx.session.begin_nested()
+    try:
+        replies = call_next(ctx)
+    except UserError as error:
+        savepoint.rollback()
+        return [Reply(str(error))]
+    except Exception:
+        savepoint.rollback()
+        log.exception("handler failed on message %s", ctx.message.message_id)
+        return [Reply(texts.INTERNAL_ERROR.format(text=_preview(ctx.message.text)))]
+    savepoint.commit()
+    return replies
+
+
+def _preview(text: str, limit: int = 20) -> str:
+    text = text.strip().replace("\n", " ")
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -1,0 +1,114 @@
+"""/绑定: link a platform account the roster lacks to a roster member, confirmed by an admin
+(or the village's 书记)."""
+
+from __future__ import annotations
+
+from bot.errors import UsageError, UserError
+from bot.messages import Reply
+from bot.router import Router
+from storage.models import BindingRequest, Member, Role
+from storage.repositories import OrgRepository
+
+router = Router("binding")
+
+ALREADY_BOUND = "您的账号已绑定为 {name}（{place}）。"
+GROUP_UNKNOWN = "本群还没有登记到任何村或镇，请管理员先在配置中绑定本群。"
+NOT_ON_ROSTER = "花名册里没有「{name}」，请核对姓名，或请管理员先导入花名册。"
+AMBIGUOUS = "花名册里有多位「{name}」（{places}），请发送「/绑定 {name} 村名」。"
+TAKEN = "{name} 已绑定了另一个账号，如需更换请联系管理员。"
+PENDING = "您已有待确认的绑定申请 #{id}（{name}），请等待管理员确认。"
+REQUESTED = "📝 已提交绑定申请 #{id}：{name}（{place}）。请管理员或本村书记发送「/绑定 确认 {id}」。"
+NO_REQUEST = "没有待处理的绑定申请 #{id}。"
+ONLY_ADMIN = "⛔ 只有管理员或该村书记可以处理绑定申请。"
+CONFIRMED = "✅ 绑定申请 #{id} 已确认：{name}（{place}）现在可以使用村务助手了。"
+REJECTED = "绑定申请 #{id}（{name}）已被拒绝。"
+
+DECISIONS = {"确认": "approved", "同意": "approved", "拒绝": "rejected", "驳回": "rejected"}
+
+
+@router.command("绑定", needs_member=False)
+def bind(message, ctx):
+    """把您的账号绑定到花名册上的姓名（管理员确认后生效）
+    /绑定 姓名
+    /绑定 姓名 村名
+    管理员：/绑定 确认 编号 ｜ /绑定 拒绝 编号
+    """
+    if ctx.args and ctx.args[0] in DECISIONS:
+        return _decide(ctx)
+    if not 1 <= len(ctx.args) <= 2:
+        raise UsageError()
+    return _request(message, ctx, ctx.args[0], ctx.args[1] if len(ctx.args) == 2 else None)
+
+
+def _request(message, ctx, name: str, village_name: str | None):
+    org = OrgRepository(ctx.session)
+    if ctx.member is not None:
+        return ALREADY_BOUND.format(name=ctx.member.name, place=ctx.member.place)
+    if ctx.group is None:
+        raise UserError(GROUP_UNKNOWN)
+    pending = org.pending_binding_request(message.platform, message.sender_id)
+    if pending is not None:
+        return PENDING.format(id=pending.id, name=pending.member.name)
+    member = _pick_member(org, ctx.group, name, village_name)
+    if org.identity_of(member.id, message.platform) is not None:
+        raise UserError(TAKEN.format(name=member.name))
+    request = org.add_binding_request(
+        BindingRequest(
+            platform=message.platform,
+            user_id=message.sender_id,
+            display_name=message.sender_name,
+            member_id=member.id,
+            status="pending",
+            requested_at=ctx.now(),
+        )
+    )
+    approvers = [m.id for m in org.admins(member.township_id)]
+    return Reply(REQUESTED.format(id=request.id, name=member.name, place=member.place), mentions=tuple(approvers))
+
+
+def _pick_member(org: OrgRepository, group, name: str, village_name: str | None) -> Member:
+    village_id = None
+    if village_name:
+        village = org.village_named(village_name, group.township_id)
+        if village is None:
+            raise UserError(NOT_ON_ROSTER.format(name=f"{village_name}{name}"))
+        village_id = village.id
+    candidates = org.member_named(name, township_id=group.township_id, village_id=village_id)
+    in_group_village = [m for m in candidates if group.village_id and m.village_id == group.village_id]
+    if len(in_group_village) == 1:
+        return in_group_village[0]
+    if not candidates:
+        raise UserError(NOT_ON_ROSTER.format(name=name))
+    if len(candidates) > 1:
+        raise UserError(AMBIGUOUS.format(name=name, places="、".join(m.place for m in candidates)))
+    return candidates[0]
+
+
+def _decide(ctx):
+    if len(ctx.args) != 2 or not ctx.args[1].lstrip("#＃").isdigit():
+        raise UsageError()
+    org = OrgRepository(ctx.session)
+    request_id = int(ctx.args[1].lstrip("#＃"))
+    request = org.binding_request(request_id)
+    if request is None or request.status != "pending":
+        raise UserError(NO_REQUEST.format(id=request_id))
+    if not _may_decide(ctx.member, request.member):
+        raise UserError(ONLY_ADMIN)
+    request.status = DECISIONS[ctx.args[0]]
+    request.decided_at = ctx.now()
+    request.decided_by_id = ctx.member.id
+    member = request.member
+    if request.status == "rejected":
+        return REJECTED.format(id=request.id, name=member.name)
+    if org.identity(request.platform, request.user_id) is not None or org.identity_of(member.id, request.platform):
+        raise UserError(TAKEN.format(name=member.name))
+    org.set_identity(member, request.platform, request.user_id)
+    return CONFIRMED.format(id=request.id, name=member.name, place=member.place)
+
+
+def _may_decide(decider: Member | None, subject: Member) -> bool:
+    if decider is None:
+        return False
+    if decider.role == Role.ADMIN.value:
+        return decider.township_id == subject.township_id
+    return decider.role == Role.SECRETARY.value and decider.village_id == subject.village_id

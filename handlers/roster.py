@@ -1,0 +1,185 @@
+"""The roster (花名册): importing members from an .xlsx or .csv file.
+
+Columns (Chinese or English headers): 乡镇/township, 村/village, 姓名/name, 职务/role, 小组/team,
+企业微信ID/wecom_user_id, 钉钉ID/dingtalk_staff_id. A re-import updates members in place; any bad
+row stops the whole import (the caller commits only a clean one), reported by row number.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl import load_workbook
+from sqlalchemy.orm import Session
+
+from storage.models import Member, Role
+from storage.repositories import OrgRepository
+
+HEADERS = {
+    "township": ("乡镇", "镇", "township"),
+    "village": ("村", "村名", "village"),
+    "name": ("姓名", "name"),
+    "role": ("职务", "角色", "role"),
+    "team": ("小组", "分组", "team"),
+    "wecom": ("企业微信ID", "企业微信id", "wecom_user_id", "wecom"),
+    "dingtalk": ("钉钉ID", "钉钉id", "dingtalk_staff_id", "dingtalk"),
+}
+REQUIRED = ("township", "name", "role")
+ROLES = {role.value for role in Role}
+PLATFORM_COLUMNS = {"wecom": "wecom", "dingtalk": "dingtalk"}
+
+
+class RosterError(Exception):
+    """The file cannot be imported; `problems` lists (row number, Chinese message)."""
+
+    def __init__(self, problems: list[tuple[int, str]]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(f"第 {row} 行：{text}" for row, text in problems))
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    line: int
+    township: str
+    village: str | None
+    name: str
+    role: str
+    team: str | None
+    accounts: dict[str, str] = field(default_factory=dict)  # platform -> user id
+
+    @property
+    def key(self) -> tuple[str, str | None, str]:
+        return (self.township, self.village, self.name)
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+
+    def __str__(self) -> str:
+        return f"新增 {self.created} 人，更新 {self.updated} 人"
+
+
+def read_roster(path: str | Path) -> list[RosterRow]:
+    """Read and validate every row; raise RosterError naming all bad rows."""
+    table = _read_table(Path(path))
+    if not table:
+        raise RosterError([(1, "文件是空的")])
+    columns = _map_headers(table[0])
+    rows, problems = [], []
+    for line, cells in enumerate(table[1:], start=2):
+        if not any(str(c or "").strip() for c in cells):
+            continue
+        row, problem = _parse_row(line, cells, columns)
+        if problem:
+            problems.append((line, problem))
+        else:
+            rows.append(row)
+    problems += _duplicates_in_file(rows)
+    if problems:
+        raise RosterError(problems)
+    return rows
+
+
+def import_roster(session: Session, path: str | Path) -> ImportReport:
+    """Create or update members from the file. Does not commit; raises RosterError on any bad row."""
+    rows = read_roster(path)
+    org = OrgRepository(session)
+    report, problems = ImportReport(), []
+    for row in rows:
+        problem = _apply(org, row, report)
+        if problem:
+            problems.append((row.line, problem))
+    if problems:
+        raise RosterError(problems)
+    session.flush()
+    return report
+
+
+def _apply(org: OrgRepository, row: RosterRow, report: ImportReport) -> str | None:
+    township = org.get_or_create_township(row.township)
+    village = org.get_or_create_village(township, row.village) if row.village else None
+    member = org.find_member(township.id, village.id if village else None, row.name)
+    if member is None:
+        member = Member(township_id=township.id, village_id=village.id if village else None, name=row.name)
+        org.session.add(member)
+        report.created += 1
+    else:
+        report.updated += 1
+    member.role, member.team, member.active = row.role, row.team, True
+    org.session.flush()
+    for platform, user_id in row.accounts.items():
+        holder = org.identity(platform, user_id)
+        if holder is not None and holder.member_id != member.id:
+            return f"{platform} 账号 {user_id} 已属于 {holder.member.name}"
+        org.set_identity(member, platform, user_id)
+    return None
+
+
+def _read_table(path: Path) -> list[list[str]]:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return [list(r) for r in csv.reader(handle)]
+    if suffix in (".xlsx", ".xlsm"):
+        workbook = load_workbook(path, read_only=True, data_only=True)
+        try:
+            return [[_cell(v) for v in r] for r in workbook.worksheets[0].iter_rows(values_only=True)]
+        finally:
+            workbook.close()
+    raise RosterError([(0, f"不支持的文件类型 {suffix or '(无后缀)'}，请用 .xlsx 或 .csv")])
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _map_headers(header: list[str]) -> dict[str, int]:
+    columns = {}
+    for index, title in enumerate(header):
+        title = str(title or "").strip()
+        for key, names in HEADERS.items():
+            if title in names:
+                columns[key] = index
+    missing = [HEADERS[k][0] for k in REQUIRED if k not in columns]
+    if missing:
+        raise RosterError([(1, f"表头缺少：{'、'.join(missing)}")])
+    return columns
+
+
+def _parse_row(line: int, cells: list[str], columns: dict[str, int]) -> tuple[RosterRow | None, str | None]:
+    def get(key: str) -> str:
+        index = columns.get(key)
+        return str(cells[index]).strip() if index is not None and index < len(cells) else ""
+
+    if not get("township"):
+        return None, "缺少乡镇"
+    if not get("name"):
+        return None, "缺少姓名"
+    if len(get("name")) > 32:
+        return None, "姓名太长"
+    if get("role") not in ROLES:
+        return None, f"职务「{get('role')}」不对，应为：{'、'.join(sorted(ROLES))}"
+    accounts = {PLATFORM_COLUMNS[k]: get(k) for k in PLATFORM_COLUMNS if get(k)}
+    row = RosterRow(line, get("township"), get("village") or None, get("name"), get("role"), get("team") or None, accounts)
+    return row, None
+
+
+def _duplicates_in_file(rows: list[RosterRow]) -> list[tuple[int, str]]:
+    problems, seen_keys, seen_accounts = [], {}, {}
+    for row in rows:
+        if row.key in seen_keys:
+            problems.append((row.line, f"与第 {seen_keys[row.key]} 行重复（{row.village or row.township} {row.name}）"))
+        seen_keys.setdefault(row.key, row.line)
+        for platform, user_id in row.accounts.items():
+            first = seen_accounts.setdefault((platform, user_id), row.line)
+            if first != row.line:
+                problems.append((row.line, f"{platform} 账号 {user_id} 与第 {first} 行相同"))
+    return problems

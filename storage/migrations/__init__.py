@@ -1,0 +1,1 @@
+"""Alembic migrations for CadreBot's schema (run by `storage.migrate`)."""

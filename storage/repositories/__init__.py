@@ -1,0 +1,7 @@
+"""Repositories: query helpers that take a session and never commit."""
+
+from storage.repositories.checkins import CheckinRepository
+from storage.repositories.messages import OutboxRepository, ProcessedMessageRepository
+from storage.repositories.org import OrgRepository
+
+__all__ = ["CheckinRepository", "OrgRepository", "OutboxRepository", "ProcessedMessageRepository"]
