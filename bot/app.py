@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, load_settings
 from bot.dispatcher import Dispatcher
+from bot.media import LocalFileFetcher, MediaFetcher
 from bot.router import CommandTable
 from handlers import binding, checkin, help
 from storage import UnitOfWork, make_engine, make_session_factory, migrate
@@ -30,6 +31,7 @@ class App:
     engine: Engine
     session_factory: sessionmaker[Session]
     commands: CommandTable
+    media_fetchers: dict[str, MediaFetcher] = field(default_factory=lambda: {"console": LocalFileFetcher()})
     dispatcher: Dispatcher = field(init=False)
 
     def __post_init__(self) -> None:

@@ -3,16 +3,17 @@ group, the parsed command, and the outbox to send through."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Mapping
 
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.commands import CommandCall
 from bot.config import Settings
-from bot.messages import InboundMessage, Reply
+from bot.media import MediaFetcher, MediaUnavailable
+from bot.messages import Attachment, InboundMessage, Reply
 from bot.outbox import OutboxWriter
 from storage.models import GroupChat, Member
 
@@ -32,6 +33,7 @@ class Context:
     member: Member | None = None
     group: GroupChat | None = None
     call: CommandCall | None = None
+    media: Mapping[str, MediaFetcher] = field(default_factory=dict)
 
     @classmethod
     def for_message(cls, app: App, session: Session, message: InboundMessage) -> Context:
@@ -50,6 +52,7 @@ class Context:
             commands=app.commands,
             outbox=OutboxWriter(session, app.clock),
             message=message,
+            media=app.media_fetchers,
         )
 
     @property
@@ -65,6 +68,14 @@ class Context:
 
     def today(self) -> date:
         return self.clock.today()
+
+    def fetch_attachment(self, attachment: Attachment) -> bytes:
+        """Download an attachment of the current message through its platform's adapter."""
+        platform = self.message.platform if self.message else ""
+        fetcher = self.media.get(platform)
+        if fetcher is None:
+            raise MediaUnavailable(f"no media fetcher for platform {platform!r}")
+        return fetcher.fetch(attachment)
 
     def send(self, group: GroupChat, reply: Reply | str, *, dedupe_key: str | None = None) -> None:
         """Send to a group other than the one the message came from (or from a job)."""

@@ -7,6 +7,7 @@ from typing import Iterable
 
 from sqlalchemy.orm import Session
 
+from bot.chunking import limit_for, split_text
 from bot.clock import Clock
 from bot.messages import OutboundMessage, Reply
 from storage.models import GroupChat, OutboxMessage
@@ -31,24 +32,48 @@ class OutboxWriter:
         reply_ref: str | None = None,
         dedupe_key: str | None = None,
     ) -> OutboxMessage | None:
-        """Queue one reply for a chat. With a dedupe_key already queued, nothing is added."""
-        user_ids = self._org.user_ids(list(reply.mentions), platform)
+        """Queue one reply for a chat, split at the platform's size limit into as few rows as fit.
+
+        Each part carries the mentions whose `@姓名` it shows (mentions named nowhere go with the
+        first part). With a dedupe_key already queued, nothing is added. Returns the first row.
+        """
+        if dedupe_key and self._rows.has_key(dedupe_key):
+            return None
+        parts = split_text(reply.text, limit_for(platform, reply.markdown))
+        mentions = self._mentions_by_part(reply, platform, parts)
         now = self._clock.now()
-        row = OutboxMessage(
-            platform=platform,
-            chat_id=chat_id,
-            text=reply.text,
-            markdown=reply.markdown,
-            mentions=[user_ids[m] for m in reply.mentions if m in user_ids],
-            image_ref=reply.image_ref,
-            reply_ref=reply_ref,
-            dedupe_key=dedupe_key,
-            status="pending",
-            attempts=0,
-            created_at=now,
-            next_attempt_at=now,
-        )
-        return self._rows.add(row)
+        rows = []
+        for index, part in enumerate(parts):
+            rows.append(
+                self._rows.add(
+                    OutboxMessage(
+                        platform=platform,
+                        chat_id=chat_id,
+                        text=part,
+                        markdown=reply.markdown,
+                        mentions=mentions[index],
+                        image_ref=reply.image_ref if index == 0 else None,
+                        reply_ref=reply_ref,
+                        dedupe_key=_part_key(dedupe_key, index),
+                        status="pending",
+                        attempts=0,
+                        created_at=now,
+                        next_attempt_at=now,
+                    )
+                )
+            )
+        return rows[0]
+
+    def _mentions_by_part(self, reply: Reply, platform: str, parts: list[str]) -> list[list[str]]:
+        user_ids = self._org.user_ids(list(reply.mentions), platform)
+        by_part: list[list[str]] = [[] for _ in parts]
+        names = self._org.names(list(user_ids)) if len(parts) > 1 else {}
+        for member_id in reply.mentions:
+            if member_id not in user_ids:
+                continue
+            shown_in = next((i for i, p in enumerate(parts) if f"@{names.get(member_id)}" in p), 0)
+            by_part[shown_in].append(user_ids[member_id])
+        return by_part
 
     def to_group(self, group: GroupChat, reply: Reply, *, dedupe_key: str | None = None) -> OutboxMessage | None:
         return self.enqueue(reply, platform=group.platform, chat_id=group.chat_id, dedupe_key=dedupe_key)
@@ -64,6 +89,12 @@ class OutboxWriter:
             if row is not None:
                 queued.append(row)
         return queued
+
+
+def _part_key(dedupe_key: str | None, index: int) -> str | None:
+    if dedupe_key is None or index == 0:
+        return dedupe_key
+    return f"{dedupe_key}#{index + 1}"
 
 
 def to_outbound(row: OutboxMessage) -> OutboundMessage:

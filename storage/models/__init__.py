@@ -5,6 +5,7 @@ One module per family; a new family adds its module here and a migration under
 """
 
 from storage.base import Base
+from storage.models.attendance import LeaveRequest
 from storage.models.checkin import Checkin
 from storage.models.messaging import OutboxMessage, ProcessedMessage
 from storage.models.org import BindingRequest, GroupChat, Identity, Member, Role, Township, Village
@@ -15,6 +16,7 @@ __all__ = [
     "Checkin",
     "GroupChat",
     "Identity",
+    "LeaveRequest",
     "Member",
     "OutboxMessage",
     "ProcessedMessage",

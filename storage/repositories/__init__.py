@@ -1,7 +1,8 @@
 """Repositories: query helpers that take a session and never commit."""
 
 from storage.repositories.checkins import CheckinRepository
+from storage.repositories.leave import LeaveRepository
 from storage.repositories.messages import OutboxRepository, ProcessedMessageRepository
 from storage.repositories.org import OrgRepository
 
-__all__ = ["CheckinRepository", "OrgRepository", "OutboxRepository", "ProcessedMessageRepository"]
+__all__ = ["CheckinRepository", "LeaveRepository", "OrgRepository", "OutboxRepository", "ProcessedMessageRepository"]

@@ -97,6 +97,12 @@ class OrgRepository:
         )
         return dict(rows.tuples().all())
 
+    def names(self, member_ids: list[int]) -> dict[int, str]:
+        if not member_ids:
+            return {}
+        rows = self.session.execute(select(Member.id, Member.name).where(Member.id.in_(member_ids)))
+        return dict(rows.tuples().all())
+
     def set_identity(self, member: Member, platform: str, user_id: str) -> Identity:
         """Link (or re-link) a member's account on a platform."""
         identity = self.identity_of(member.id, platform)
