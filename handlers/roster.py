@@ -36,7 +36,7 @@ class RosterError(Exception):
 
     def __init__(self, problems: list[tuple[int, str]]) -> None:
         self.problems = problems
-        super().__init__("\n".join(f"第 {row} 行：{text}" for row, text in problems))
+        super().__init__("\n".join(f"第 {row} 行：{text}" if row else text for row, text in problems))
 
 
 @dataclass(frozen=True)

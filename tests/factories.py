@@ -47,10 +47,14 @@ class World:
     members: dict[str, int] = field(default_factory=dict)  # name -> member id
     villages: dict[str, int] = field(default_factory=dict)
     township_id: int = 0
+    chats: dict[str, Chat] = field(default_factory=dict)
 
     def chat(self, chat_id: str = "wx-yazhuang", platform: str | None = None) -> Chat:
-        platform = platform or ("dingtalk" if chat_id.startswith("dt-") else "wecom")
-        return Chat(self.app, platform, chat_id)
+        """The test's view of one group; the same object each time, so replies are read once."""
+        if chat_id not in self.chats:
+            platform = platform or ("dingtalk" if chat_id.startswith("dt-") else "wecom")
+            self.chats[chat_id] = Chat(self.app, platform, chat_id)
+        return self.chats[chat_id]
 
     def member(self, name: str) -> Member:
         with self.app.unit_of_work() as uow:

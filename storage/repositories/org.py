@@ -95,13 +95,13 @@ class OrgRepository:
                 Identity.member_id.in_(member_ids), Identity.platform == platform
             )
         )
-        return dict(rows.tuples().all())
+        return {key: value for key, value in rows}
 
     def names(self, member_ids: list[int]) -> dict[int, str]:
         if not member_ids:
             return {}
         rows = self.session.execute(select(Member.id, Member.name).where(Member.id.in_(member_ids)))
-        return dict(rows.tuples().all())
+        return {key: value for key, value in rows}
 
     def set_identity(self, member: Member, platform: str, user_id: str) -> Identity:
         """Link (or re-link) a member's account on a platform."""

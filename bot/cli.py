@@ -1,0 +1,115 @@
+"""The `cadrebot` command line: demo, console, roster import and database upgrade.
+
+Feature families add their subcommands through a `register(subparsers)` function in a
+`bot/cli_<family>.py` module, listed in `FAMILY_COMMANDS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import Callable
+
+from bot.config import load_settings
+
+FAMILY_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not hasattr(args, "func"):
+        parser.print_help()
+        return 2
+    return args.func(args) or 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cadrebot", description="村务助手 CadreBot：乡镇村干部群聊机器人")
+    parser.add_argument("--config", help="配置文件（TOML），默认读取 CADREBOT_CONFIG 或 ./cadrebot.toml")
+    sub = parser.add_subparsers(title="命令", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="演示：建一个示例乡镇，回放一个早晨的群聊（无需账号、无需联网）")
+    demo.add_argument("--db", default="data/demo.sqlite3", help="演示数据库文件（每次重建）")
+    demo.set_defaults(func=_run_demo)
+
+    console = sub.add_parser("console", help="在终端里模拟一个群聊，走同样的命令处理")
+    console.add_argument("--group", required=True, help="群所属的村或镇，例如 雅庄村")
+    console.add_argument("--as", dest="speaker", help="以谁的身份发言（默认本村第一位成员）")
+    console.set_defaults(func=_run_console)
+
+    roster = sub.add_parser("roster", help="花名册")
+    roster_sub = roster.add_subparsers(metavar="ACTION")
+    roster_import = roster_sub.add_parser("import", help="从 .xlsx 或 .csv 导入（重复导入会更新，不会重复）")
+    roster_import.add_argument("file")
+    roster_import.set_defaults(func=_run_roster_import)
+
+    db = sub.add_parser("db", help="数据库")
+    db_sub = db.add_subparsers(metavar="ACTION")
+    db_sub.add_parser("upgrade", help="升级数据库结构到最新").set_defaults(func=_run_db_upgrade)
+
+    for register in FAMILY_COMMANDS:
+        register(sub)
+    return parser
+
+
+def _run_demo(args) -> int:
+    from bot.demo import run_demo
+
+    run_demo(args.db, out=sys.stdout)
+    return 0
+
+
+def _run_console(args) -> int:
+    from bot.adapters.console import ConsoleChat, ConsoleSetupError
+    from bot.app import build_app
+
+    app = build_app(load_settings(args.config))
+    try:
+        chat = ConsoleChat(app, args.group, args.speaker)
+    except ConsoleSetupError as error:
+        print(f"❌ {error}", file=sys.stderr)
+        return 1
+    if sys.stdin.isatty():
+        print(f"进入「{args.group}」群，当前发言人：{chat.speaker}。输入消息回车发送，「姓名> 消息」换人发言，Ctrl-D 退出。")
+    chat.run(sys.stdin)
+    app.close()
+    return 0
+
+
+def _run_roster_import(args) -> int:
+    from bot.app import build_app
+    from handlers.roster import RosterError, import_roster
+
+    app = build_app(load_settings(args.config))
+    try:
+        with app.unit_of_work() as uow:
+            report = import_roster(uow.session, args.file)
+            uow.commit()
+    except RosterError as error:
+        print(f"❌ 花名册有误，未导入任何数据：\n{error}", file=sys.stderr)
+        return 1
+    except FileNotFoundError:
+        print(f"❌ 找不到文件 {args.file}", file=sys.stderr)
+        return 1
+    finally:
+        app.close()
+    print(f"✅ 花名册导入完成：{report}")
+    return 0
+
+
+def _run_db_upgrade(args) -> int:
+    from storage import make_engine, migrate
+
+    settings = load_settings(args.config)
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    engine.dispose()
+    print("✅ 数据库已是最新结构")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

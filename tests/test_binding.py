@@ -1,0 +1,68 @@
+"""/绑定: a member whose account the roster lacks links it, an admin or their 书记 confirms."""
+
+from storage.repositories import OrgRepository
+from tests.factories import outbox_rows
+
+
+def member_of_account(app, platform, user_id):
+    with app.unit_of_work() as uow:
+        member = OrgRepository(uow.session).member_by_identity(platform, user_id)
+        return member.name if member else None
+
+
+def test_request_then_admin_confirms_then_member_can_check_in(world):
+    chat = world.chat()
+    assert "/绑定" in chat.reply("/打卡", "zhoumin-wx")
+    reply = chat.reply("/绑定 周敏", "zhoumin-wx")
+    assert reply.startswith("📝 已提交绑定申请 #1：周敏（雅庄村）")
+    assert member_of_account(world.app, "wecom", "zhoumin-wx") is None
+    assert "已确认" in world.chat("wx-zhiying").reply("/绑定 确认 1", "sunli")
+    assert member_of_account(world.app, "wecom", "zhoumin-wx") == "周敏"
+    assert chat.reply("/打卡", "zhoumin-wx").startswith("✅ 周敏")
+
+
+def test_request_mentions_the_admins(world):
+    world.chat().say("/绑定 周敏", "zhoumin-wx")
+    assert outbox_rows(world.app, "wecom", "wx-yazhuang")[-1].mentions == ["sunli"]
+
+
+def test_village_secretary_may_confirm_but_an_ordinary_cadre_may_not(world):
+    chat = world.chat()
+    chat.reply("/绑定 周敏", "zhoumin-wx")
+    assert chat.reply("/绑定 确认 1", "lixy") == "⛔ 只有管理员或该村书记可以处理绑定申请。"
+    assert member_of_account(world.app, "wecom", "zhoumin-wx") is None
+    assert "已确认" in chat.reply("/绑定 确认 1", "zhangjg")
+
+
+def test_secretary_of_another_village_may_not_confirm(world):
+    world.chat().reply("/绑定 周敏", "zhoumin-wx")
+    assert "⛔" in world.chat("dt-lianhu").reply("/绑定 确认 1", "liuy")
+
+
+def test_reject(world):
+    world.chat().reply("/绑定 周敏", "zhoumin-wx")
+    assert world.chat().reply("/绑定 拒绝 1", "zhangjg") == "绑定申请 #1（周敏）已被拒绝。"
+    assert member_of_account(world.app, "wecom", "zhoumin-wx") is None
+
+
+def test_name_not_on_roster_is_refused_and_nothing_stored(world):
+    assert world.chat().reply("/绑定 马云", "x1") == "花名册里没有「马云」，请核对姓名，或请管理员先导入花名册。"
+    assert world.chat().reply("/绑定 确认 1", "sunli") == "没有待处理的绑定申请 #1。"
+
+
+def test_member_who_already_has_an_account_cannot_be_claimed(world):
+    assert world.chat().reply("/绑定 李秀英", "impostor") == "李秀英 已绑定了另一个账号，如需更换请联系管理员。"
+
+
+def test_bound_sender_is_told_who_they_are(world):
+    assert world.chat().reply("/绑定 周敏", "lixy") == "您的账号已绑定为 李秀英（雅庄村）。"
+
+
+def test_second_request_from_same_account_points_to_the_first(world):
+    world.chat().reply("/绑定 周敏", "zhoumin-wx")
+    assert world.chat().reply("/绑定 周敏", "zhoumin-wx").startswith("您已有待确认的绑定申请 #1")
+
+
+def test_wrong_use_shows_usage(world):
+    assert world.chat().reply("/绑定", "x1").startswith("用法：\n/绑定 姓名")
+    assert world.chat().reply("/绑定 确认 abc", "sunli").startswith("用法：")

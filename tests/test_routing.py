@@ -1,0 +1,53 @@
+"""What the group sees for help, unknown commands, aliases and crashes."""
+
+from sqlalchemy import func, select
+
+from bot.app import ROUTERS
+from handlers import checkin
+from storage.models import Checkin, ProcessedMessage
+
+
+def test_help_lists_every_command_with_its_one_line_description(world):
+    reply = world.chat().reply("/帮助", "lixy")
+    for router in ROUTERS:
+        for command in router.commands:
+            assert f"/{command.name} — {command.help}" in reply
+
+
+def test_help_for_one_command_shows_usage_and_aliases(world):
+    reply = world.chat().reply("/帮助 打卡", "lixy")
+    assert "每天上班打卡" in reply and "用法" in reply and "/上班打卡" in reply
+
+
+def test_help_works_for_senders_not_on_the_roster(world):
+    assert "/打卡" in world.chat().reply("/帮助", "stranger")
+
+
+def test_unknown_command_gets_short_chinese_help_with_a_suggestion(world):
+    assert world.chat().reply("/打咔", "lixy") == "没有「/打咔」这个命令，您是不是要找 /打卡？发送 /帮助 查看全部命令。"
+    assert world.chat().reply("/天气", "lixy") == "没有「/天气」这个命令。发送 /帮助 查看全部命令。"
+
+
+def test_ordinary_chat_gets_no_reply(world):
+    assert world.chat().say("大家早上好", "lixy") == []
+
+
+def test_alias_runs_the_same_command(world):
+    assert world.chat().reply("/上班打卡", "lixy").startswith("✅ 李秀英")
+
+
+def test_a_crashing_handler_gets_a_kind_reply_and_leaves_nothing_half_done(world, monkeypatch):
+    original = checkin.CheckinRepository.order_of
+
+    def broken(self, row):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(checkin.CheckinRepository, "order_of", broken)
+    reply = world.chat().reply("/打卡", "lixy", message_id="boom")
+    assert reply.startswith("😥 抱歉，处理「/打卡」时出错了")
+    with world.app.unit_of_work() as uow:
+        assert uow.session.scalar(select(func.count(Checkin.id))) == 0
+        # the message is marked handled, so the platform's retry does not apologise twice
+        assert uow.session.scalar(select(func.count(ProcessedMessage.id))) == 1
+    monkeypatch.setattr(checkin.CheckinRepository, "order_of", original)
+    assert world.chat().say("/打卡", "lixy", message_id="boom") == []
