@@ -1,5 +1,9 @@
 """Platforms retry callbacks: a message id already handled is dropped, and this one is recorded in
-the same transaction as its effects (the unique (platform, message_id) pair guards races)."""
+the same transaction as its effects. When retries arrive at the same moment, the unique
+(platform, message_id) pair decides: the loser's insert fails (on PostgreSQL it waits for the
+winner's commit) and it is dropped as a duplicate."""
+
+from sqlalchemy.exc import IntegrityError
 
 from bot.middleware import Next
 from storage.repositories import ProcessedMessageRepository
@@ -14,5 +18,8 @@ def drop_duplicates(ctx, call_next: Next):
     processed = ProcessedMessageRepository(ctx.session)
     if processed.seen(message.platform, message.message_id):
         raise DuplicateMessage(message.message_id)
-    processed.mark(message.platform, message.message_id, ctx.now())
+    try:
+        processed.mark(message.platform, message.message_id, ctx.now())
+    except IntegrityError as race_lost:
+        raise DuplicateMessage(message.message_id) from race_lost
     return call_next(ctx)
