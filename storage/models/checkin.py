@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.base import Base
@@ -14,7 +14,10 @@ from storage.types import ShanghaiDateTime
 
 class Checkin(Base):
     __tablename__ = "checkins"
-    __table_args__ = (UniqueConstraint("member_id", "day"),)
+    __table_args__ = (
+        UniqueConstraint("member_id", "day"),
+        Index("ix_checkins_village_day", "village_id", "day", "checked_at"),  # the day's order; reports
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 12:39:13.783701
+Create Date: 2026-11-24 12:45:15.448221
 
 """
 from typing import Sequence, Union
@@ -134,6 +134,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('checkins', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_checkins_day'), ['day'], unique=False)
+        batch_op.create_index('ix_checkins_village_day', ['village_id', 'day', 'checked_at'], unique=False)
 
     op.create_table('identities',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -181,6 +182,7 @@ def downgrade() -> None:
 
     op.drop_table('identities')
     with op.batch_alter_table('checkins', schema=None) as batch_op:
+        batch_op.drop_index('ix_checkins_village_day')
         batch_op.drop_index(batch_op.f('ix_checkins_day'))
 
     op.drop_table('checkins')
