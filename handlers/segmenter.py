@@ -12,7 +12,7 @@ import threading
 
 import jieba
 
-__all__ = ["DOMAIN_WORDS", "words", "search_tokens"]
+__all__ = ["DOMAIN_WORDS", "search_tokens", "warm_up", "words"]
 
 # Words jieba must never split: bodies, meeting kinds, the five kinds of major matters, and
 # vote phrases the resolution parser looks for.
@@ -56,3 +56,8 @@ def search_tokens(text: str) -> list[str]:
         if len(token) >= 2 and _KEEP.search(token):
             seen.setdefault(token[:64], None)
     return list(seen)
+
+
+def warm_up() -> None:
+    """Load the dictionary now (e.g. when the bot starts serving) instead of on the first message."""
+    _get()

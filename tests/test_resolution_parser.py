@@ -1,13 +1,17 @@
 """The free-text resolution parser, as a readable table: what a secretary writes → what the bot
 understands. Columns: present, (start, end), (agree, against, abstain), subject."""
 
+import subprocess
+import sys
 from datetime import time
+from pathlib import Path
 
 import pytest
 
 from handlers.resolution_parser import normalise, parse_free_text, parse_structured, parse_time, set_field
 
 T = time
+ROOT = Path(__file__).resolve().parent.parent
 KINDERGARTEN = (
     "今晚19时召开党员和村民代表会议，34人参加，19时34分结束，"
     "100%同意将村里3000余平方米集体土地用于筹建公办幼儿园"
@@ -115,3 +119,18 @@ def test_set_field_fills_what_was_missing():
     assert parsed.missing() == [] and parsed.end == T(19, 40)
     with pytest.raises(ValueError):
         set_field(parsed, "颜色", "红")
+
+
+def test_correcting_attendance_reapplies_a_percentage():
+    parsed = set_field(parse_free_text(KINDERGARTEN), "实到", "33人")
+    assert (parsed.present, parsed.agree, parsed.against, parsed.abstain) == (33, 33, 0, 0)
+
+
+def test_importing_the_bot_does_not_load_jiebas_dictionary():
+    code = (
+        "import bot.app, jieba, handlers.segmenter as s; "
+        "assert s._tokenizer is None and not jieba.dt.initialized; "
+        "s.words('村民代表'); t = s._tokenizer; s.words('两委'); assert s._tokenizer is t; print('ok')"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.stdout.strip() == "ok", done.stderr
