@@ -76,15 +76,16 @@ def record_resolution(message, ctx):
     return records.card(resolution, records.place(ctx.group))
 
 
-@router.command("确认", roles={SECRETARY})
+# /确认 and /修改 carry no role list: only a secretary's (or admin's) pasted text makes a draft,
+# and a draft belongs to its sender. Without one, a bare 确认 is ordinary chat and gets no answer.
+@router.command("确认")
 def confirm_draft(message, ctx):
     """确认保存刚才发的会议决议
     /确认
     """
-    _require_group(ctx)
-    draft = ResolutionRepository(ctx.session).pending_draft(ctx.group.id, ctx.member.id)
+    draft = _draft_or_none(ctx)
     if draft is None:
-        raise UserError(NO_DRAFT)
+        return _no_draft(ctx)
     fields = ResolutionFields.from_dict(draft.fields)
     if fields.missing():
         raise UserError(MISSING.format(fields="、".join(fields.missing())) + ASK_FILL)
@@ -95,19 +96,18 @@ def confirm_draft(message, ctx):
     return CONFIRMED.format(card=records.card(resolution, records.place(ctx.group)))
 
 
-@router.command("修改", roles={SECRETARY})
+@router.command("修改")
 def amend_draft(message, ctx):
     """修改待确认的会议决议中的一项
     /修改 实到 33
     /修改 开始 19:00
     /修改 主题 将3000平方米集体土地用于筹建公办幼儿园
     """
-    _require_group(ctx)
+    draft = _draft_or_none(ctx)
+    if draft is None:
+        return _no_draft(ctx)
     if len(ctx.args) < 2:
         raise UsageError()
-    draft = ResolutionRepository(ctx.session).pending_draft(ctx.group.id, ctx.member.id)
-    if draft is None:
-        raise UserError(NO_DRAFT)
     label, value = ctx.args[0], ctx.arg_text.split(maxsplit=1)[1]
     try:
         fields = set_field(ResolutionFields.from_dict(draft.fields), label, value)
@@ -146,6 +146,16 @@ def _preview(fields: ResolutionFields) -> str:
     missing = fields.missing()
     tail = MISSING.format(fields="、".join(missing)) + ASK_FILL if missing else ASK_CONFIRM
     return records.understood(fields) + "\n" + tail
+
+
+def _draft_or_none(ctx) -> ResolutionDraft | None:
+    if ctx.group is None:
+        return None
+    return ResolutionRepository(ctx.session).pending_draft(ctx.group.id, ctx.member.id)
+
+
+def _no_draft(ctx) -> str | None:
+    return NO_DRAFT if ctx.call is None or ctx.call.explicit else None
 
 
 def _require_group(ctx) -> None:

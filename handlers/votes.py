@@ -151,7 +151,7 @@ def _no_open_vote(ctx) -> bool:
 
 
 def _open_vote(ctx) -> Vote:
-    vote = VoteRepository(ctx.session).open_in_group(ctx.group.id) if ctx.group else None
+    vote = VoteRepository(ctx.session).open_in_group(ctx.group.id, lock=True) if ctx.group else None
     if vote is None:
         raise UserError(NO_OPEN)
     return vote

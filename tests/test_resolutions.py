@@ -123,3 +123,9 @@ def test_publication_by_admin_forwards_card_to_township_group(world, clock):
 def test_a_failed_resolution_cannot_be_published(world):
     world.chat().reply("/决议 修建村道 | 应到34 实到34 | 同意10 反对20 弃权4 | 19:00-19:34", "zhangjg")
     assert world.chat("wx-zhiying").reply("/公开 1", "sunli") == "决议 #1 没有通过，不能公开。"
+
+
+def test_a_bare_confirm_in_chat_is_left_alone(world):
+    chat = world.chat()
+    assert chat.say("确认", "lixy") == []
+    assert chat.reply("/确认", "lixy").startswith("没有等您确认的会议决议")

@@ -98,3 +98,4 @@ def test_people_outside_the_list_cannot_vote(world):
 
 def test_bare_agree_in_chat_without_a_vote_is_ignored(world):
     assert world.chat().say("同意", "lixy") == []
+

@@ -19,10 +19,10 @@ class VoteRepository:
         self.session.flush()
         return vote
 
-    def open_in_group(self, group_id: int) -> Vote | None:
-        return self.session.scalar(
-            select(Vote).where(Vote.group_id == group_id, Vote.closed_at.is_(None)).order_by(Vote.id.desc())
-        )
+    def open_in_group(self, group_id: int, *, lock: bool = False) -> Vote | None:
+        """The group's running vote; `lock` holds its row so ballots and closing run one at a time."""
+        query = select(Vote).where(Vote.group_id == group_id, Vote.closed_at.is_(None)).order_by(Vote.id.desc())
+        return self.session.scalar(query.with_for_update() if lock else query)
 
     def due(self, now: datetime) -> list[Vote]:
         """Open votes whose deadline has passed, oldest first; locked so two sweeps never close one twice."""
