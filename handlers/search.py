@@ -21,7 +21,7 @@ LIMIT = 10
 
 @router.command("查", aliases=("搜索",))
 def search(message, ctx):
-    """搜索决议和会议纪要，最新、最相关的在前
+    """搜索决议和会议纪要，最相关的在前，同样相关的新的在前
     /查 幼儿园
     """
     query = ctx.arg_text.strip()
