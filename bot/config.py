@@ -16,11 +16,21 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-__all__ = ["CheckinSettings", "Settings", "load_settings"]
+__all__ = ["CheckinSettings", "ResolutionSettings", "Settings", "load_settings"]
 
 
 class CheckinSettings(BaseModel):
     late_after: time = time(8, 30)
+
+
+class ResolutionSettings(BaseModel):
+    """Minutes, resolutions and votes. Quorum rules: 过半 (more than half) or 三分之二 (at least two thirds)."""
+
+    quorum_rule: str = "过半"
+    quorum_by_kind: dict[str, str] = {"人事任免": "三分之二", "大额资金使用": "三分之二"}
+    max_image_bytes: int = 10 * 1024 * 1024
+    thumbnail_px: int = 320
+    public_url: str = ""  # base address of the 公开栏 web view, when one runs
 
 
 class Settings(BaseSettings):
@@ -31,6 +41,7 @@ class Settings(BaseSettings):
     bot_name: str = "村务助手"
     bot_aliases: list[str] = ["CadreBot", "cadrebot"]
     checkin: CheckinSettings = CheckinSettings()
+    resolutions: ResolutionSettings = ResolutionSettings()
 
     @property
     def bot_names(self) -> list[str]:

@@ -29,6 +29,10 @@ class RecurringJob:
 # Recurring jobs of every family, in one visible list (families append theirs here).
 RECURRING_JOBS: list[RecurringJob] = []
 
+RECURRING_JOBS.append(
+    RecurringJob("votes.close_due", "scheduler.vote_jobs:close_due_votes", "interval", {"seconds": 60}, 60)
+)
+
 
 def build_scheduler(app: App) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(

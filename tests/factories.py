@@ -162,3 +162,35 @@ def outbox_rows(app: App, platform: str | None = None, chat_id: str | None = Non
     with app.unit_of_work() as uow:
         rows = OutboxRepository(uow.session).all(platform)
         return [r for r in rows if chat_id is None or r.chat_id == chat_id]
+
+
+# --- images (minutes photos) -------------------------------------------------------------------
+class StubMediaServer:
+    """Stands in for a platform's media API: refs map to the bytes the platform would return."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    def put(self, ref: str, data: bytes) -> str:
+        self.files[ref] = data
+        return ref
+
+    def fetch(self, attachment) -> bytes:
+        from bot.media import MediaUnavailable
+
+        if attachment.ref not in self.files:
+            raise MediaUnavailable(f"no such media {attachment.ref}")
+        return self.files[attachment.ref]
+
+
+def image_bytes(color: str = "white", size: tuple[int, int] = (640, 480), fmt: str = "JPEG") -> bytes:
+    """A real image made with Pillow (a photo of minutes, as far as the bot can tell)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", size, color)
+    ImageDraw.Draw(image).text((20, 20), "会议纪要", fill="black")
+    buffer = io.BytesIO()
+    image.save(buffer, fmt)
+    return buffer.getvalue()

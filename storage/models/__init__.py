@@ -9,18 +9,36 @@ from storage.models.attendance import LeaveRequest
 from storage.models.checkin import Checkin
 from storage.models.messaging import OutboxMessage, ProcessedMessage
 from storage.models.org import BindingRequest, GroupChat, Identity, Member, Role, Township, Village
+from storage.models.resolutions import (
+    Ballot,
+    MediaFile,
+    MinutesImage,
+    MinutesSession,
+    Resolution,
+    ResolutionDraft,
+    SearchToken,
+    Vote,
+)
 
 __all__ = [
+    "Ballot",
     "Base",
     "BindingRequest",
     "Checkin",
     "GroupChat",
     "Identity",
     "LeaveRequest",
+    "MediaFile",
     "Member",
+    "MinutesImage",
+    "MinutesSession",
     "OutboxMessage",
     "ProcessedMessage",
+    "Resolution",
+    "ResolutionDraft",
     "Role",
+    "SearchToken",
     "Township",
     "Village",
+    "Vote",
 ]

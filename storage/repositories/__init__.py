@@ -4,5 +4,17 @@ from storage.repositories.checkins import CheckinRepository
 from storage.repositories.leave import LeaveRepository
 from storage.repositories.messages import OutboxRepository, ProcessedMessageRepository
 from storage.repositories.org import OrgRepository
+from storage.repositories.resolutions import ResolutionRepository
+from storage.repositories.search import SearchRepository
+from storage.repositories.votes import VoteRepository
 
-__all__ = ["CheckinRepository", "LeaveRepository", "OrgRepository", "OutboxRepository", "ProcessedMessageRepository"]
+__all__ = [
+    "CheckinRepository",
+    "LeaveRepository",
+    "OrgRepository",
+    "OutboxRepository",
+    "ProcessedMessageRepository",
+    "ResolutionRepository",
+    "SearchRepository",
+    "VoteRepository",
+]

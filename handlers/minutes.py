@@ -1,0 +1,144 @@
+"""/纪要: open a minutes window in a group (photos sent while it is open are kept with it), close
+it, and list a minutes session's photos. Photos are checked and stored once by content."""
+
+from __future__ import annotations
+
+from bot.clock import local
+from bot.errors import UsageError, UserError
+from bot.media import MediaUnavailable
+from bot.router import Router
+from handlers.resolution_records import index_minutes, votes_text
+from storage.files import FileStore, ImageRejected
+from storage.models import MediaFile, MinutesImage, MinutesSession
+from storage.repositories import ResolutionRepository
+
+router = Router("minutes")
+
+OPENED = "📝 纪要 #{id} 开始：{topic}\n现在发到本群的图片都会存入这份纪要，记完发送 /纪要 结束。"
+CLOSED_PREVIOUS = "（上一份纪要 #{id} 已自动结束）\n"
+CLOSED = "📝 纪要 #{id} 已结束，共 {count} 张图片。查看：/纪要 {id}"
+NONE_OPEN = "本群没有正在记录的纪要。发送 /纪要 开始 主题 开始记录。"
+NOT_FOUND = "没有找到纪要 #{id}。"
+SAVED = "📷 已存入纪要 #{id}（共 {count} 张）"
+DUPLICATE = "📷 这张图片纪要 #{id} 里已经有了，不重复保存。"
+REJECTED = "❌ 图片没有保存：{reason}"
+DOWNLOAD_FAILED = "❌ 图片下载失败，请重新发送。"
+LISTING = "📝 纪要 #{id}：{topic}\n{when}，{who}记录\n图片 {count} 张：{images}{resolutions}"
+RESOLUTION_LINE = "\n决议 #{id}：{subject}（{votes}）"
+RECENT = "本群最近的纪要：\n{lines}\n发送 /纪要 编号 查看。"
+NO_TOPIC = "会议纪要"
+NOT_IN_GROUP = "请在工作群里使用纪要命令。"
+
+
+def _open_session_with_images(message, ctx) -> bool:
+    return bool(message.images) and ctx.member is not None and ctx.group is not None and (
+        ResolutionRepository(ctx.session).open_minutes(ctx.group.id) is not None
+    )
+
+
+@router.listener(_open_session_with_images)
+def keep_minutes_photo(message, ctx):
+    minutes = ResolutionRepository(ctx.session).open_minutes(ctx.group.id)
+    return [_attach(ctx, minutes, image) for image in message.images]
+
+
+@router.command("纪要")
+def minutes(message, ctx):
+    """会议纪要：开始记录、结束、查看某份纪要的照片
+    /纪要 开始 党员和村民代表会议
+    /纪要 结束
+    /纪要 3
+    """
+    if ctx.group is None:
+        raise UserError(NOT_IN_GROUP)
+    first = ctx.args[0] if ctx.args else ""
+    if first == "开始":
+        return _open(ctx, ctx.arg_text[len(first):].strip() or NO_TOPIC)
+    if first == "结束":
+        return _close(ctx)
+    if first.lstrip("#").isdigit() and len(ctx.args) == 1:
+        found = ResolutionRepository(ctx.session).minutes(int(first.lstrip("#")), ctx.group.township_id)
+        if found is None:
+            raise UserError(NOT_FOUND.format(id=first.lstrip("#")))
+        attached = [_attach(ctx, found, image) for image in message.images]
+        return [*attached, _listing(ctx, found)]
+    if not ctx.args:
+        return _recent(ctx)
+    raise UsageError()
+
+
+def _open(ctx, topic: str) -> str:
+    repository = ResolutionRepository(ctx.session)
+    previous = repository.open_minutes(ctx.group.id)
+    note = ""
+    if previous is not None:
+        previous.closed_at = ctx.now()
+        note = CLOSED_PREVIOUS.format(id=previous.id)
+    session = repository.add(
+        MinutesSession(
+            township_id=ctx.group.township_id, group_id=ctx.group.id, topic=topic[:200],
+            opened_by_id=ctx.member.id, opened_at=ctx.now(),
+        )
+    )
+    index_minutes(ctx, session)
+    return note + OPENED.format(id=session.id, topic=session.topic)
+
+
+def _close(ctx) -> str:
+    session = ResolutionRepository(ctx.session).open_minutes(ctx.group.id)
+    if session is None:
+        raise UserError(NONE_OPEN)
+    session.closed_at = ctx.now()
+    return CLOSED.format(id=session.id, count=len(session.images))
+
+
+def _attach(ctx, session: MinutesSession, attachment) -> str:
+    """Download, check and keep one photo; a bad file raises UserError so nothing is stored."""
+    try:
+        data = ctx.fetch_attachment(attachment)
+    except MediaUnavailable as error:
+        raise UserError(DOWNLOAD_FAILED) from error
+    settings = ctx.settings.resolutions
+    store = FileStore(ctx.settings.data_dir / "media", max_bytes=settings.max_image_bytes, thumbnail_px=settings.thumbnail_px)
+    try:
+        stored = store.store_image(data)
+    except ImageRejected as error:
+        raise UserError(REJECTED.format(reason=error)) from error
+    repository = ResolutionRepository(ctx.session)
+    media = repository.media_by_sha(stored.sha256) or repository.add(
+        MediaFile(
+            sha256=stored.sha256, content_type=stored.content_type, size=stored.size, width=stored.width,
+            height=stored.height, path=stored.path, thumbnail_path=stored.thumbnail_path, created_at=ctx.now(),
+        )
+    )
+    if repository.has_image(session.id, media.id):
+        return DUPLICATE.format(id=session.id)
+    repository.add(MinutesImage(session_id=session.id, media_id=media.id, added_by_id=ctx.member.id, added_at=ctx.now()))
+    ctx.session.refresh(session, ["images"])
+    return SAVED.format(id=session.id, count=len(session.images))
+
+
+def _listing(ctx, session: MinutesSession) -> str:
+    base = ctx.settings.resolutions.public_url.rstrip("/")
+    images = [
+        (f"{base}/media/{i.media.path}" if base else f"{i.media.sha256[:8]}（{i.media.width}×{i.media.height}）")
+        for i in session.images
+    ]
+    resolutions = "".join(
+        RESOLUTION_LINE.format(id=r.id, subject=r.subject, votes=votes_text(r.agree, r.against, r.abstain))
+        for r in ResolutionRepository(ctx.session).resolutions_of_minutes(session.id)
+    )
+    opened = local(session.opened_at).strftime("%m-%d %H:%M")
+    when = f"{opened}–{local(session.closed_at).strftime('%H:%M')}" if session.closed_at else f"{opened} 起（记录中）"
+    return LISTING.format(
+        id=session.id, topic=session.topic, when=when, who=session.opened_by.name, count=len(images),
+        images=("\n" + "\n".join(images)) if images else "无", resolutions=resolutions,
+    )
+
+
+def _recent(ctx) -> str:
+    sessions = ResolutionRepository(ctx.session).recent_minutes(ctx.group.id)
+    if not sessions:
+        return NONE_OPEN
+    lines = [f"#{s.id} {local(s.opened_at).strftime('%m-%d')} {s.topic}（{len(s.images)} 张）" for s in sessions]
+    return RECENT.format(lines="\n".join(lines))

@@ -1,0 +1,163 @@
+"""/决议 (structured), a secretary's pasted meeting text (free text → /确认 or /修改), and /公开."""
+
+from __future__ import annotations
+
+import re
+
+from bot.errors import UsageError, UserError
+from bot.messages import Reply
+from bot.router import Router
+from handlers import resolution_records as records
+from handlers.resolution_parser import ResolutionFields, parse_free_text, parse_structured, set_field
+from storage.models import ResolutionDraft, Role
+from storage.repositories import OrgRepository, ResolutionRepository
+
+router = Router("resolutions")
+
+SECRETARY, ADMIN = Role.SECRETARY.value, Role.ADMIN.value
+MISSING = "🤔 还缺少：{fields}。"
+ASK_CONFIRM = "请核对：无误请回复 /确认；有误请发送 /修改 字段 值（如 /修改 实到 33）。"
+ASK_FILL = "请用 /修改 字段 值 补上（如 /修改 开始 19:00），再回复 /确认。"
+NO_DRAFT = "没有等您确认的会议决议。把会议情况直接发到群里，或用 /决议 录入。"
+CONFIRMED = "✅ 已保存。\n{card}"
+NOT_FOUND = "没有找到决议 #{id}。"
+NOT_PASSED = "决议 #{id} 没有通过，不能公开。"
+ALREADY_PUBLIC = "决议 #{id} 已于 {at} 审核公开。"
+PUBLISHED = "✅ 决议 #{id} 已审核公开，已转发到镇干部群（{groups} 个）。"
+PUBLIC_CARD = "📢 审核公开\n{card}{link}"
+NOT_IN_GROUP = "请在村或镇的工作群里使用这个命令。"
+
+_LOOKS_LIKE_MEETING = re.compile(r"会议|召开|开会|大会|两委会")
+_LOOKS_LIKE_VOTE = re.compile(r"同意|通过|表决|赞成")
+
+
+def looks_like_resolution(message, ctx) -> bool:
+    """Only a secretary's (or admin's) message about a meeting and its vote; ordinary chat is left alone."""
+    text = message.text or ""
+    return (
+        ctx.member is not None
+        and ctx.group is not None
+        and ctx.member.role in (SECRETARY, ADMIN)
+        and len(text) >= 12
+        and bool(_LOOKS_LIKE_MEETING.search(text))
+        and bool(_LOOKS_LIKE_VOTE.search(text))
+    )
+
+
+@router.listener(looks_like_resolution)
+def read_meeting_text(message, ctx):
+    repository = ResolutionRepository(ctx.session)
+    earlier = repository.pending_draft(ctx.group.id, ctx.member.id)
+    if earlier is not None:
+        earlier.status = "replaced"
+    parsed = parse_free_text(message.text)
+    repository.add(
+        ResolutionDraft(
+            group_id=ctx.group.id, member_id=ctx.member.id, fields=parsed.as_dict(),
+            source_text=message.text, created_at=ctx.now(), status="pending",
+        )
+    )
+    return _preview(parsed)
+
+
+@router.command("决议", roles={SECRETARY})
+def record_resolution(message, ctx):
+    """录入会议决议，核对票数和法定人数，回复决议卡片
+    /决议 主题 | 应到34 实到34 | 同意34 反对0 弃权0 | 19:00-19:34
+    /决议 主题:筹建幼儿园 应到:34 实到:34 同意:34 反对:0 弃权:0 开始:19:00 结束:19:34 类别:项目安排
+    """
+    _require_group(ctx)
+    if not ctx.arg_text:
+        raise UsageError()
+    fields = parse_structured(ctx.arg_text)
+    if fields.missing():
+        raise UsageError(MISSING.format(fields="、".join(fields.missing())))
+    resolution = records.record(ctx, fields, group=ctx.group, recorded_by_id=ctx.member.id, source="structured")
+    return records.card(resolution, records.place(ctx.group))
+
+
+# /确认 and /修改 carry no role list: only a secretary's (or admin's) pasted text makes a draft,
+# and a draft belongs to its sender. Without one, a bare 确认 is ordinary chat and gets no answer.
+@router.command("确认")
+def confirm_draft(message, ctx):
+    """确认保存刚才发的会议决议
+    /确认
+    """
+    draft = _draft_or_none(ctx)
+    if draft is None:
+        return _no_draft(ctx)
+    fields = ResolutionFields.from_dict(draft.fields)
+    if fields.missing():
+        raise UserError(MISSING.format(fields="、".join(fields.missing())) + ASK_FILL)
+    resolution = records.record(
+        ctx, fields, group=ctx.group, recorded_by_id=ctx.member.id, source="text"
+    )
+    draft.status = "confirmed"
+    return CONFIRMED.format(card=records.card(resolution, records.place(ctx.group)))
+
+
+@router.command("修改")
+def amend_draft(message, ctx):
+    """修改待确认的会议决议中的一项
+    /修改 实到 33
+    /修改 开始 19:00
+    /修改 主题 将3000平方米集体土地用于筹建公办幼儿园
+    """
+    draft = _draft_or_none(ctx)
+    if draft is None:
+        return _no_draft(ctx)
+    if len(ctx.args) < 2:
+        raise UsageError()
+    label, value = ctx.args[0], ctx.arg_text.split(maxsplit=1)[1]
+    try:
+        fields = set_field(ResolutionFields.from_dict(draft.fields), label, value)
+    except ValueError as error:
+        raise UserError(str(error)) from error
+    draft.fields = fields.as_dict()
+    return _preview(fields)
+
+
+@router.command("公开", roles={ADMIN})
+def publish(message, ctx):
+    """审核通过决议并公开，转发到镇干部群
+    /公开 决议编号
+    """
+    if len(ctx.args) != 1 or not ctx.args[0].lstrip("#").isdigit():
+        raise UsageError()
+    resolution_id = int(ctx.args[0].lstrip("#"))
+    resolution = ResolutionRepository(ctx.session).resolution(resolution_id, ctx.member.township_id)
+    if resolution is None:
+        raise UserError(NOT_FOUND.format(id=resolution_id))
+    if resolution.published_at is not None:
+        raise UserError(ALREADY_PUBLIC.format(id=resolution.id, at=resolution.published_at.strftime("%m-%d %H:%M")))
+    if not resolution.passed:
+        raise UserError(NOT_PASSED.format(id=resolution.id))
+    resolution.published_at, resolution.published_by_id = ctx.now(), ctx.member.id
+    resolution.state = records.STEP_PUBLISHED
+    base = ctx.settings.resolutions.public_url.rstrip("/")
+    link = f"\n公开栏：{base}/resolutions/{resolution.id}" if base else ""
+    text = PUBLIC_CARD.format(card=records.card(resolution, records.place(resolution.group)), link=link)
+    groups = OrgRepository(ctx.session).township_groups(resolution.township_id)
+    ctx.outbox.to_groups(groups, Reply(text), dedupe_key=f"resolution:{resolution.id}:published")
+    return PUBLISHED.format(id=resolution.id, groups=len(groups))
+
+
+def _preview(fields: ResolutionFields) -> str:
+    missing = fields.missing()
+    tail = MISSING.format(fields="、".join(missing)) + ASK_FILL if missing else ASK_CONFIRM
+    return records.understood(fields) + "\n" + tail
+
+
+def _draft_or_none(ctx) -> ResolutionDraft | None:
+    if ctx.group is None:
+        return None
+    return ResolutionRepository(ctx.session).pending_draft(ctx.group.id, ctx.member.id)
+
+
+def _no_draft(ctx) -> str | None:
+    return NO_DRAFT if ctx.call is None or ctx.call.explicit else None
+
+
+def _require_group(ctx) -> None:
+    if ctx.group is None:
+        raise UserError(NOT_IN_GROUP)

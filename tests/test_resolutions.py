@@ -1,0 +1,131 @@
+"""Resolutions as the secretary and the township admin see them: pasted text → confirm → card,
+the structured /决议, arithmetic and quorum checks, and publication to the township group."""
+
+from sqlalchemy import func, select
+
+from storage.models import Resolution
+from tests.factories import outbox_rows
+
+KINDERGARTEN = (
+    "今晚19时召开党员和村民代表会议，34人参加，19时34分结束，"
+    "100%同意将村里3000余平方米集体土地用于筹建公办幼儿园"
+)
+
+
+def count_resolutions(app) -> int:
+    with app.unit_of_work() as uow:
+        return uow.session.scalar(select(func.count(Resolution.id)))
+
+
+def at_evening(clock, hour=19, minute=40):
+    clock.set(clock.now().replace(hour=hour, minute=minute))
+
+
+def test_kindergarten_text_is_understood_then_confirmed_into_a_card(world, clock):
+    at_evening(clock)
+    chat = world.chat()
+    preview = chat.reply(KINDERGARTEN, "zhangjg")
+    assert "事项：将村里3000余平方米集体土地用于筹建公办幼儿园" in preview
+    assert "时间：19:00–19:34" in preview and "实到 34" in preview and "同意 34，反对 0，弃权 0" in preview
+    assert "/确认" in preview
+    assert count_resolutions(world.app) == 0
+    card = chat.reply("/确认", "zhangjg")
+    assert card.startswith("✅ 已保存。\n📋 决议 #1 · 雅庄村")
+    assert "会议：党员和村民代表会议 19:00–19:34" in card
+    assert "应到 34 人，实到 34 人（法定人数过半：✅ 达到）" in card
+    assert "结果：✅ 通过" in card
+    assert "步骤：论证 11-24 19:00 ✅ → 召开会议 11-24 19:00 ✅ → 形成决议 11-24 19:40 ✅ → 审核公开 ⏳" in card
+    assert count_resolutions(world.app) == 1
+    assert chat.reply("/确认", "zhangjg").startswith("没有等您确认的会议决议")
+
+
+def test_text_missing_fields_says_which_and_modify_fills_them(world, clock):
+    at_evening(clock)
+    chat = world.chat()
+    preview = chat.reply("今晚召开两委会议，9人参加，一致同意修建村东机耕路", "zhangjg")
+    assert "还缺少：开始时间、结束时间。" in preview
+    refusal = chat.reply("/确认", "zhangjg")
+    assert "还缺少：开始时间、结束时间。" in refusal
+    assert count_resolutions(world.app) == 0
+    assert "还缺少：结束时间" in chat.reply("/修改 开始 19:00", "zhangjg")
+    assert "时间：19:00–19:30" in chat.reply("/修改 结束 19时30分", "zhangjg")
+    assert "事项：修建村东机耕路" in chat.reply("/确认", "zhangjg")
+    assert count_resolutions(world.app) == 1
+
+
+def test_modify_with_an_unknown_field_explains(world, clock):
+    chat = world.chat()
+    chat.reply(KINDERGARTEN, "zhangjg")
+    assert chat.reply("/修改 颜色 红", "zhangjg").startswith("不认识「颜色」")
+
+
+def test_ordinary_chat_and_non_secretaries_are_not_answered(world):
+    chat = world.chat()
+    assert chat.say("今天下午三点开会，大家别忘了", "zhangjg") == []
+    assert chat.say(KINDERGARTEN, "lixy") == []  # a 村干部 pasting it is not a secretary's report
+
+
+def test_structured_resolution_checks_and_replies_with_card(world, clock):
+    at_evening(clock)
+    card = world.chat().reply("/决议 筹建公办幼儿园 | 应到34 实到34 | 同意34 反对0 弃权0 | 19:00-19:34", "zhangjg")
+    assert card.startswith("📋 决议 #1 · 雅庄村\n事项：筹建公办幼儿园")
+    assert "表决：同意 34，反对 0，弃权 0" in card and "结果：✅ 通过" in card
+
+
+def test_structured_votes_more_than_present_is_refused_and_nothing_stored(world):
+    chat = world.chat()
+    reply = chat.reply("/决议 修建村道 | 应到34 实到30 | 同意30 反对1 弃权0 | 19:00-19:34", "zhangjg")
+    assert reply == "❌ 数字对不上：同意、反对、弃权合计 31 人，超过实到 30 人。请核对后重发。"
+    reply = chat.reply("/决议 修建村道 | 应到30 实到34 | 同意30 反对1 弃权0 | 19:00-19:34", "zhangjg")
+    assert reply == "❌ 数字对不上：实到 34 人，超过应到 30 人。请核对后重发。"
+    assert count_resolutions(world.app) == 0
+
+
+def test_structured_missing_field_gets_usage(world):
+    reply = world.chat().reply("/决议 修建村道 | 应到34 实到30", "zhangjg")
+    assert reply.startswith("🤔 还缺少：开始时间、结束时间、表决结果。\n用法：\n/决议 主题 |")
+
+
+def test_quorum_fail_is_recorded_as_invalid(world):
+    card = world.chat().reply("/决议 主题:修建村道 应到:34 实到:17 同意:17 反对:0 弃权:0 开始:19:00 结束:19:30", "zhangjg")
+    assert "（法定人数过半：❌ 未达到）" in card and "结果：❌ 未达到法定人数，决议无效" in card
+
+
+def test_personnel_matters_need_two_thirds(world):
+    chat = world.chat()
+    text = "/决议 主题:调整村民小组长 类别:人事任免 应到:30 实到:{present} 同意:{present} 反对:0 弃权:0 开始:19:00 结束:19:30"
+    assert "法定人数三分之二：❌ 未达到" in chat.reply(text.format(present=19), "zhangjg")
+    assert "法定人数三分之二：✅ 达到" in chat.reply(text.format(present=20), "zhangjg")
+
+
+def test_only_secretaries_record_resolutions(world):
+    reply = world.chat().reply("/决议 修建村道 | 应到34 实到34 | 同意34 反对0 弃权0 | 19:00-19:34", "lixy")
+    assert reply.startswith("⛔ /决议 只有")
+    assert count_resolutions(world.app) == 0
+
+
+def test_publication_by_admin_forwards_card_to_township_group(world, clock):
+    at_evening(clock)
+    chat = world.chat()
+    chat.reply(KINDERGARTEN, "zhangjg")
+    chat.reply("/确认", "zhangjg")
+    assert chat.reply("/公开 1", "zhangjg").startswith("⛔ /公开 只有管理员")
+    clock.advance(hours=14)
+    township = world.chat("wx-zhiying")
+    said = township.say("/公开 1", "sunli")
+    assert said[0].startswith("📢 审核公开\n📋 决议 #1 · 雅庄村")
+    assert "审核公开 11-25 09:40 ✅" in said[0]
+    assert said[1] == "✅ 决议 #1 已审核公开，已转发到镇干部群（1 个）。"
+    assert township.reply("/公开 1", "sunli") == "决议 #1 已于 11-25 09:40 审核公开。"
+    assert len([r for r in outbox_rows(world.app, "wecom", "wx-zhiying") if r.text.startswith("📢")]) == 1
+
+
+def test_a_failed_resolution_cannot_be_published(world):
+    world.chat().reply("/决议 修建村道 | 应到34 实到34 | 同意10 反对20 弃权4 | 19:00-19:34", "zhangjg")
+    assert world.chat("wx-zhiying").reply("/公开 1", "sunli") == "决议 #1 没有通过，不能公开。"
+
+
+def test_a_bare_confirm_in_chat_is_left_alone(world):
+    chat = world.chat()
+    assert chat.say("确认", "lixy") == []
+    assert chat.reply("/确认", "lixy").startswith("没有等您确认的会议决议")
