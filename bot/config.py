@@ -5,7 +5,7 @@ Secrets belong in the environment, never in the repository."""
 from __future__ import annotations
 
 import os
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -16,11 +16,30 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-__all__ = ["CheckinSettings", "Settings", "load_settings"]
+__all__ = ["AttendanceSettings", "CheckinSettings", "Settings", "TownshipCalendarSettings", "load_settings"]
 
 
 class CheckinSettings(BaseModel):
     late_after: time = time(8, 30)
+
+
+class TownshipCalendarSettings(BaseModel):
+    """A township's own changes to the national calendar: extra days off, extra working days."""
+
+    days_off: list[date] = []
+    workdays: list[date] = []
+
+
+class AttendanceSettings(BaseModel):
+    """考勤: who must check in, when to remind, and the warning thresholds (missed workdays)."""
+
+    roles: list[str] = ["书记", "村干部"]
+    reminder_time: time = time(9, 0)
+    warning_time: time = time(0, 30)
+    yellow_at: int = 2
+    red_at: int = 3
+    flag_over: int = 3  # more missed workdays than this in a month: 视为自动离职
+    calendars: dict[str, TownshipCalendarSettings] = {}  # township name -> its own days
 
 
 class Settings(BaseSettings):
@@ -31,6 +50,7 @@ class Settings(BaseSettings):
     bot_name: str = "村务助手"
     bot_aliases: list[str] = ["CadreBot", "cadrebot"]
     checkin: CheckinSettings = CheckinSettings()
+    attendance: AttendanceSettings = AttendanceSettings()
 
     @property
     def bot_names(self) -> list[str]:

@@ -5,15 +5,17 @@ One module per family; a new family adds its module here and a migration under
 """
 
 from storage.base import Base
-from storage.models.attendance import LeaveRequest
+from storage.models.attendance import AttendanceStatus, CheckinCorrection, LeaveRequest
 from storage.models.checkin import Checkin
 from storage.models.messaging import OutboxMessage, ProcessedMessage
 from storage.models.org import BindingRequest, GroupChat, Identity, Member, Role, Township, Village
 
 __all__ = [
+    "AttendanceStatus",
     "Base",
     "BindingRequest",
     "Checkin",
+    "CheckinCorrection",
     "GroupChat",
     "Identity",
     "LeaveRequest",

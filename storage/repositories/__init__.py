@@ -1,8 +1,16 @@
 """Repositories: query helpers that take a session and never commit."""
 
+from storage.repositories.attendance import AttendanceRepository
 from storage.repositories.checkins import CheckinRepository
 from storage.repositories.leave import LeaveRepository
 from storage.repositories.messages import OutboxRepository, ProcessedMessageRepository
 from storage.repositories.org import OrgRepository
 
-__all__ = ["CheckinRepository", "LeaveRepository", "OrgRepository", "OutboxRepository", "ProcessedMessageRepository"]
+__all__ = [
+    "AttendanceRepository",
+    "CheckinRepository",
+    "LeaveRepository",
+    "OrgRepository",
+    "OutboxRepository",
+    "ProcessedMessageRepository",
+]
