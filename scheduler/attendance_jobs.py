@@ -103,6 +103,7 @@ def _warn(ctx, org: OrgRepository, report, row) -> None:
     template = WARNING_FLAGGED if row.flagged else WARNING
     text = template.format(name=row.name, month=month, missed=row.missed, status=status_label(row),
                            limit=ctx.settings.attendance.flag_over, secretaries=names)
-    key = f"attendance-warning:{row.member_id}:{report.key}:{row.colour}:{int(row.flagged)}:{row.missed}"
+    # one key per member, colour and closed day: a rerun of the same night sends nothing more
+    key = f"attendance-warning:{row.member_id}:{row.colour}:{int(row.flagged)}:{report.upto.isoformat()}"
     ctx.outbox.to_groups(org.groups_of_village(row.village_id), Reply(text, mentions=tuple(m.id for m in secretaries)),
                          dedupe_key=key)
