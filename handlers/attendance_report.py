@@ -9,7 +9,7 @@ is not over yet: without a check-in or leave it is `pending`, not missed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -122,7 +122,3 @@ def colour_of(missed: int, settings: Settings) -> tuple[str, bool]:
     rules = settings.attendance
     colour = RED if missed >= rules.red_at else YELLOW if missed >= rules.yellow_at else GREEN
     return colour, missed > rules.flag_over
-
-
-def previous_day(day: date) -> date:
-    return day - timedelta(days=1)

@@ -113,3 +113,16 @@ def test_the_first_night_of_a_month_closes_the_last_day_of_the_previous_one(worl
     at(clock, date(2026, 11, 1), 0, 30)
     check_attendance_warnings()
     assert "王伟 10月已缺勤 18 天" in "\n".join(chat(world).new_texts())
+
+
+def test_jobs_are_wired_daily_at_the_configured_times(app):
+    from scheduler.wiring import build_scheduler
+
+    app.settings.attendance.reminder_time = app.settings.attendance.reminder_time.replace(hour=8, minute=45)
+    scheduler = build_scheduler(app)
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    reminder = {f.name: str(f) for f in jobs["attendance.reminder"].trigger.fields}
+    warnings = {f.name: str(f) for f in jobs["attendance.warnings"].trigger.fields}
+    assert (reminder["hour"], reminder["minute"]) == ("8", "45")
+    assert (warnings["hour"], warnings["minute"]) == ("0", "30")
+    assert jobs["attendance.reminder"].func_ref == "scheduler.attendance_jobs:send_checkin_reminders"
