@@ -13,12 +13,14 @@ from bot.config import Settings, load_settings
 from bot.dispatcher import Dispatcher
 from bot.media import LocalFileFetcher, MediaFetcher
 from bot.router import CommandTable
-from handlers import binding, checkin, help, minutes, resolutions, search, votes
+from handlers import attendance, binding, checkin, help, leave, minutes, resolutions, search, votes
 from storage import UnitOfWork, make_engine, make_session_factory, migrate
 
 # Every command family the bot serves, in the order /帮助 lists them.
 ROUTERS = (
     checkin.router,
+    attendance.router,
+    leave.router,
     binding.router,
     minutes.router,
     resolutions.router,

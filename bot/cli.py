@@ -11,9 +11,10 @@ import logging
 import sys
 from typing import Callable
 
+from bot.cli_report import register as register_report
 from bot.config import load_settings
 
-FAMILY_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+FAMILY_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [register_report]
 
 
 def main(argv: list[str] | None = None) -> int:

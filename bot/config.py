@@ -5,7 +5,7 @@ Secrets belong in the environment, never in the repository."""
 from __future__ import annotations
 
 import os
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -16,7 +16,14 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-__all__ = ["CheckinSettings", "ResolutionSettings", "Settings", "load_settings"]
+__all__ = [
+    "AttendanceSettings",
+    "CheckinSettings",
+    "ResolutionSettings",
+    "Settings",
+    "TownshipCalendarSettings",
+    "load_settings",
+]
 
 
 class CheckinSettings(BaseModel):
@@ -31,6 +38,23 @@ class ResolutionSettings(BaseModel):
     max_image_bytes: int = 10 * 1024 * 1024
     thumbnail_px: int = 320
     public_url: str = ""  # base address of the 公开栏 web view, when one runs
+class TownshipCalendarSettings(BaseModel):
+    """A township's own changes to the national calendar: extra days off, extra working days."""
+
+    days_off: list[date] = []
+    workdays: list[date] = []
+
+
+class AttendanceSettings(BaseModel):
+    """考勤: who must check in, when to remind, and the warning thresholds (missed workdays)."""
+
+    roles: list[str] = ["书记", "村干部"]
+    reminder_time: time = time(9, 0)
+    warning_time: time = time(0, 30)
+    yellow_at: int = 2
+    red_at: int = 3
+    flag_over: int = 3  # more missed workdays than this in a month: 视为自动离职
+    calendars: dict[str, TownshipCalendarSettings] = {}  # township name -> its own days
 
 
 class Settings(BaseSettings):
@@ -42,6 +66,7 @@ class Settings(BaseSettings):
     bot_aliases: list[str] = ["CadreBot", "cadrebot"]
     checkin: CheckinSettings = CheckinSettings()
     resolutions: ResolutionSettings = ResolutionSettings()
+    attendance: AttendanceSettings = AttendanceSettings()
 
     @property
     def bot_names(self) -> list[str]:

@@ -4,7 +4,7 @@ Asia/Shanghai time, and the fixed list of recurring jobs (explicit ids, replaced
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -22,7 +22,8 @@ class RecurringJob:
     id: str
     func: str  # "module:function", so the job store can persist it
     trigger: str  # "cron" | "interval"
-    trigger_args: dict[str, Any] = field(default_factory=dict)
+    # fixed arguments, or a function of the app's settings (for times read from the configuration)
+    trigger_args: dict[str, Any] | Callable[[Any], dict[str, Any]] = field(default_factory=dict)
     misfire_grace_time: int = 300
 
 
@@ -34,6 +35,20 @@ RECURRING_JOBS.append(
 )
 
 
+def _daily_at(setting: str) -> Callable[[Any], dict[str, Any]]:
+    """Cron arguments for every day at the attendance setting `setting` (a time of day)."""
+    return lambda settings: {"hour": getattr(settings.attendance, setting).hour,
+                             "minute": getattr(settings.attendance, setting).minute}
+
+
+RECURRING_JOBS += [
+    RecurringJob("attendance.reminder", "scheduler.attendance_jobs:send_checkin_reminders", "cron",
+                 _daily_at("reminder_time")),
+    RecurringJob("attendance.warnings", "scheduler.attendance_jobs:check_attendance_warnings", "cron",
+                 _daily_at("warning_time")),
+]
+
+
 def build_scheduler(app: App) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=app.engine, tablename=JOB_TABLE)},
@@ -41,12 +56,13 @@ def build_scheduler(app: App) -> BackgroundScheduler:
         timezone=TZ,
     )
     for job in RECURRING_JOBS:
+        trigger_args = job.trigger_args(app.settings) if callable(job.trigger_args) else job.trigger_args
         scheduler.add_job(
             job.func,
             job.trigger,
             id=job.id,
             replace_existing=True,
             misfire_grace_time=job.misfire_grace_time,
-            **job.trigger_args,
+            **trigger_args,
         )
     return scheduler

@@ -88,7 +88,8 @@ class ConsoleChat:
         now = self.app.clock.now()
         bot = self.app.settings.bot_name
         text = message.text.replace("\n", "\n" + " " * 8)
-        self.out.write(f"[{now:%H:%M}] 🤖 {bot}：{text}\n")
+        group = message.chat_id.removeprefix("console:")
+        self.out.write(f"[{now:%H:%M}] {group} · 🤖 {bot}：{text}\n")
         if message.mentions:
             names = " ".join("@" + m.split("·", 1)[-1] for m in message.mentions)
             self.out.write(f"        （提醒 {names}）\n")

@@ -13,13 +13,13 @@ from typing import TextIO
 from bot.app import build_app
 from bot.clock import TZ, ManualClock
 from bot.config import Settings
-from bot.demo import morning, resolutions
-from bot.demo.township import seed_township
+from bot.demo import attendance, morning, resolutions
+from bot.demo.township import seed_month_history, seed_township
 
 DEMO_DAY = datetime(2026, 11, 24, 7, 50, tzinfo=TZ)  # a Tuesday, a workday
 
 # Each scene: run_scene(app, clock, out), after the township is seeded.
-SCENES = [morning.run_scene, resolutions.run_scene]
+SCENES = [morning.run_scene, attendance.run_scene, resolutions.run_scene]
 
 
 def run_demo(db_path: str | Path, out: TextIO) -> Path:
@@ -31,7 +31,9 @@ def run_demo(db_path: str | Path, out: TextIO) -> Path:
     app = build_app(settings, clock=clock)
     try:
         counts = seed_township(app)
-        out.write(f"🏘  演示乡镇：芝英镇，{counts['villages']} 个村，{counts['members']} 位成员（姓名均为虚构）\n")
+        history = seed_month_history(app, clock.today())
+        out.write(f"🏘  演示乡镇：芝英镇，{counts['villages']} 个村，{counts['members']} 位成员（姓名均为虚构）；")
+        out.write(f"本月此前的 {history} 条打卡记录已导入\n")
         for scene in SCENES:
             scene(app, clock, out)
     finally:

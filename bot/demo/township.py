@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+
 from bot.app import App
-from storage.models import Member
+from bot.clock import TZ
+from handlers.workdays import WorkCalendar
+from storage.models import Checkin, Member
 from storage.repositories import OrgRepository
 
 TOWNSHIP = "芝英镇"
@@ -35,3 +41,30 @@ def seed_township(app: App) -> dict[str, int]:
                 members += 1
         uow.commit()
     return {"villages": len(VILLAGES), "members": members}
+
+
+# Workdays each of these demo cadres did not check in this month before the demo morning (the
+# latest ones), so the month report shows every colour: 2 missed → yellow, 3 → red, more than 3 →
+# flagged; 胡国平 forgot yesterday and gets a 补卡 in the attendance scene.
+MISSED_BEFORE_DEMO = {"胡国平": 1, "金丽娟": 2, "陈志强": 3, "周敏": 5, "丁海军": 4}
+
+
+def seed_month_history(app: App, today: date) -> int:
+    """Check-ins of every member of the demo villages on the month's workdays before `today`,
+    at 08:0x, less the misses above. Returns how many were stored."""
+    calendar = WorkCalendar()
+    workdays = calendar.workdays(today.replace(day=1), today - timedelta(days=1))
+    stored = 0
+    with app.unit_of_work() as uow:
+        members = uow.session.scalars(select(Member).where(Member.village_id.is_not(None))).all()
+        for member in members:
+            missed = MISSED_BEFORE_DEMO.get(member.name, 0)
+            skipped = set(workdays[len(workdays) - missed:])
+            for index, day in enumerate(workdays):
+                if day in skipped:
+                    continue
+                at = datetime.combine(day, time(8, (member.id + index) % 10), tzinfo=TZ)
+                uow.session.add(Checkin(member_id=member.id, day=day, checked_at=at, late=False, village_id=member.village_id, source="demo"))
+                stored += 1
+        uow.commit()
+    return stored

@@ -5,7 +5,7 @@ One module per family; a new family adds its module here and a migration under
 """
 
 from storage.base import Base
-from storage.models.attendance import LeaveRequest
+from storage.models.attendance import AttendanceStatus, CheckinCorrection, LeaveRequest
 from storage.models.checkin import Checkin
 from storage.models.messaging import OutboxMessage, ProcessedMessage
 from storage.models.org import BindingRequest, GroupChat, Identity, Member, Role, Township, Village
@@ -22,9 +22,11 @@ from storage.models.resolutions import (
 
 __all__ = [
     "Ballot",
+    "AttendanceStatus",
     "Base",
     "BindingRequest",
     "Checkin",
+    "CheckinCorrection",
     "GroupChat",
     "Identity",
     "LeaveRequest",

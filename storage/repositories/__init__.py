@@ -1,5 +1,6 @@
 """Repositories: query helpers that take a session and never commit."""
 
+from storage.repositories.attendance import AttendanceRepository
 from storage.repositories.checkins import CheckinRepository
 from storage.repositories.leave import LeaveRepository
 from storage.repositories.messages import OutboxRepository, ProcessedMessageRepository
@@ -9,6 +10,7 @@ from storage.repositories.search import SearchRepository
 from storage.repositories.votes import VoteRepository
 
 __all__ = [
+    "AttendanceRepository",
     "CheckinRepository",
     "LeaveRepository",
     "OrgRepository",

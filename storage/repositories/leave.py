@@ -35,3 +35,14 @@ class LeaveRepository:
             )
         )
         return set(rows)
+
+    def overlapping(self, member_id: int, start_day: date, end_day: date) -> LeaveRequest | None:
+        """A pending or approved request of this member sharing a day with the given span."""
+        return self.session.scalars(
+            select(LeaveRequest).where(
+                LeaveRequest.member_id == member_id,
+                LeaveRequest.status.in_(("pending", "approved")),
+                LeaveRequest.start_day <= end_day,
+                LeaveRequest.end_day >= start_day,
+            )
+        ).first()

@@ -1,0 +1,64 @@
+"""The month's attendance as an Excel workbook (openpyxl): a summary sheet with one line per
+village, then one sheet per village with one line per member."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from handlers.attendance_report import RED, YELLOW, MonthReport
+from handlers.attendance_views import COLUMNS, month_label, xlsx_row
+
+__all__ = ["SUMMARY_SHEET", "SUMMARY_COLUMNS", "write_workbook"]
+
+SUMMARY_SHEET = "汇总"
+SUMMARY_COLUMNS = ("村", "人数", "应出勤", "打卡", "迟到", "请假", "缺勤", "黄色预警", "红色预警", "视为自动离职")
+TITLE = "{township} {month}考勤（截至{upto}）"
+_BAD_SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
+
+
+def write_workbook(report: MonthReport, path: str | Path) -> Path:
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = SUMMARY_SHEET
+    upto = report.upto.isoformat() if report.upto else "-"
+    summary.append([TITLE.format(township=report.township_name, month=month_label(report), upto=upto)])
+    summary.append(list(SUMMARY_COLUMNS))
+    used = {SUMMARY_SHEET}
+    for village, rows in report.by_village().items():
+        summary.append([
+            village, len(rows), report.required,
+            sum(r.checked for r in rows), sum(r.late for r in rows), sum(r.leave for r in rows),
+            sum(r.missed for r in rows),
+            sum(r.colour == YELLOW for r in rows), sum(r.colour == RED for r in rows), sum(r.flagged for r in rows),
+        ])
+        sheet = workbook.create_sheet(_sheet_name(village, used))
+        sheet.append(list(COLUMNS))
+        for row in rows:
+            sheet.append(xlsx_row(row))
+        _bold_header(sheet, 1)
+    _bold_header(summary, 2)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    """Excel sheet names: at most 31 characters, none of []:*?/\\, unique in the workbook."""
+    base = name.translate(_BAD_SHEET_CHARS)[:31] or "村"
+    candidate, n = base, 2
+    while candidate in used:
+        suffix = f"({n})"
+        candidate, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(candidate)
+    return candidate
+
+
+def _bold_header(sheet, row: int) -> None:
+    for cell in sheet[row]:
+        cell.font = Font(bold=True)
+
+

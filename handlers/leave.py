@@ -1,0 +1,141 @@
+"""/请假, /批准, /驳回: a member asks for days off with a reason; the village's 书记 (or an admin)
+approves or rejects. Approved leave days are not missed days."""
+
+from __future__ import annotations
+
+from bot.errors import UsageError, UserError
+from bot.messages import Reply
+from bot.router import Router
+from handlers.dates import parse_day, show_day
+from handlers.workdays import calendar_for
+from storage.models import LeaveRequest, Member, Role
+from storage.repositories import LeaveRepository, OrgRepository
+
+router = Router("leave")
+
+MAX_DAYS = 31
+
+BAD_DAY = "「{text}」不是日期，请写成 11-25 这样。"
+BACKWARDS = "结束日期 {end} 早于开始日期 {start}。"
+TOO_LONG = "一次请假最多 {n} 天，请分开申请。"
+OVERLAP = "您在这几天已有请假申请 #{id}（{span}，{status}）。"
+STATUS = {"pending": "待审批", "approved": "已批准", "rejected": "已驳回"}
+REQUESTED = "📝 请假申请 #{id}：{name} {span}（{workdays} 个工作日），事由：{reason}\n请{approvers}审批：/批准 {id} 或 /驳回 {id} 理由"
+APPROVERS_NONE = "管理员"
+NO_REQUEST = "没有待审批的请假申请 #{id}。"
+NOT_YOURS = "⛔ 只有{name}所在村的书记或管理员可以审批这条请假。"
+OWN_REQUEST = "⛔ 不能审批自己的请假，请管理员审批。"
+APPROVED = "✅ 请假 #{id} 已批准：@{name} {span}，批准人 {by}。"
+REJECTED = "❌ 请假 #{id} 已驳回：@{name} {span}，理由：{note}（{by}）。"
+
+
+@router.command("请假")
+def request_leave(message, ctx):
+    """请假：写明日期和事由，由本村书记审批
+    /请假 日期 事由
+    /请假 开始日期 结束日期 事由
+    例：/请假 11-25 11-26 参加县里培训
+    """
+    if len(ctx.args) < 2:
+        raise UsageError()
+    start = _day(ctx, ctx.args[0])
+    end = parse_day(ctx.args[1], ctx.today())
+    reason_args = ctx.args[2:] if end is not None else ctx.args[1:]
+    end = end or start
+    if not reason_args:
+        raise UsageError()
+    if end < start:
+        raise UserError(BACKWARDS.format(start=show_day(start), end=show_day(end)))
+    if (end - start).days + 1 > MAX_DAYS:
+        raise UserError(TOO_LONG.format(n=MAX_DAYS))
+    leave = LeaveRepository(ctx.session)
+    clash = leave.overlapping(ctx.member.id, start, end)
+    if clash is not None:
+        raise UserError(OVERLAP.format(id=clash.id, span=_span(clash), status=STATUS[clash.status]))
+    workdays = calendar_for(ctx.settings, ctx.member.township.name).workdays(start, end)
+    request = leave.add(
+        LeaveRequest(
+            member_id=ctx.member.id, start_day=start, end_day=end, reason=" ".join(reason_args),
+            status="pending", requested_at=ctx.now(),
+        )
+    )
+    approvers = _approvers(ctx, ctx.member)
+    names = "、".join(f"@{m.name}" for m in approvers) or APPROVERS_NONE
+    text = REQUESTED.format(
+        id=request.id, name=ctx.member.name, span=_span(request), workdays=len(workdays),
+        reason=request.reason, approvers=names,
+    )
+    return Reply(text, mentions=tuple(m.id for m in approvers))
+
+
+@router.command("批准", roles={Role.SECRETARY.value})
+def approve_leave(message, ctx):
+    """书记批准请假申请
+    /批准 编号
+    """
+    if len(ctx.args) != 1:
+        raise UsageError()
+    request = _pending(ctx, ctx.args[0])
+    _decide(ctx, request, "approved", None)
+    text = APPROVED.format(id=request.id, name=request.member.name, span=_span(request), by=ctx.member.name)
+    return Reply(text, mentions=(request.member_id,))
+
+
+@router.command("驳回", roles={Role.SECRETARY.value})
+def reject_leave(message, ctx):
+    """书记驳回请假申请，需写明理由
+    /驳回 编号 理由
+    """
+    if len(ctx.args) < 2:
+        raise UsageError()
+    request = _pending(ctx, ctx.args[0])
+    note = " ".join(ctx.args[1:])
+    _decide(ctx, request, "rejected", note)
+    text = REJECTED.format(id=request.id, name=request.member.name, span=_span(request), note=note, by=ctx.member.name)
+    return Reply(text, mentions=(request.member_id,))
+
+
+def _day(ctx, text: str):
+    day = parse_day(text, ctx.today())
+    if day is None:
+        raise UsageError(BAD_DAY.format(text=text))
+    return day
+
+
+def _span(request: LeaveRequest) -> str:
+    if request.start_day == request.end_day:
+        return show_day(request.start_day)
+    return f"{show_day(request.start_day)}—{show_day(request.end_day)}"
+
+
+def _approvers(ctx, member: Member) -> list[Member]:
+    """The village's 书记 (not the requester), else the township's admins."""
+    org = OrgRepository(ctx.session)
+    secretaries = []
+    if member.village_id is not None:
+        secretaries = [
+            m for m in org.members_of_village(member.village_id)
+            if m.role == Role.SECRETARY.value and m.id != member.id
+        ]
+    return secretaries or org.admins(member.township_id)
+
+
+def _pending(ctx, text: str) -> LeaveRequest:
+    number = text.lstrip("#＃")
+    if not number.isdigit():
+        raise UsageError()
+    request = LeaveRepository(ctx.session).get(int(number))
+    if request is None or request.status != "pending" or request.member.township_id != ctx.member.township_id:
+        raise UserError(NO_REQUEST.format(id=number))
+    if request.member_id == ctx.member.id:
+        raise UserError(OWN_REQUEST)
+    if not ctx.member.is_admin and request.member.village_id != ctx.member.village_id:
+        raise UserError(NOT_YOURS.format(name=request.member.name))
+    return request
+
+
+def _decide(ctx, request: LeaveRequest, status: str, note: str | None) -> None:
+    request.status = status
+    request.decided_at = ctx.now()
+    request.decided_by_id = ctx.member.id
+    request.decision_note = note
