@@ -16,6 +16,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from bot.platform_config import DingTalkSettings, GroupBinding, OutboxSettings, WebSettings, WeComSettings
+
 __all__ = ["CheckinSettings", "Settings", "load_settings"]
 
 
@@ -31,6 +33,11 @@ class Settings(BaseSettings):
     bot_name: str = "村务助手"
     bot_aliases: list[str] = ["CadreBot", "cadrebot"]
     checkin: CheckinSettings = CheckinSettings()
+    web: WebSettings = WebSettings()
+    wecom: WeComSettings = WeComSettings()
+    dingtalk: DingTalkSettings = DingTalkSettings()
+    outbox: OutboxSettings = OutboxSettings()
+    groups: list[GroupBinding] = []
 
     @property
     def bot_names(self) -> list[str]:
