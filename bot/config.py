@@ -63,6 +63,6 @@ def load_settings(config_file: str | Path | None = None, **overrides) -> Setting
         return Settings(**overrides)
 
     class FileSettings(Settings):
-        model_config = SettingsConfigDict(**Settings.model_config, toml_file=Path(config_file))
+        model_config = SettingsConfigDict(**{**Settings.model_config, "toml_file": Path(config_file)})
 
     return FileSettings(**overrides)

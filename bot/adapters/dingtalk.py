@@ -94,6 +94,10 @@ class DingTalkStream:
             except asyncio.CancelledError:
                 pass
             finally:
+                leftovers = asyncio.all_tasks(self._loop)  # the SDK's keepalive pings
+                for task in leftovers:
+                    task.cancel()
+                self._loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
                 self._loop.close()
 
         self._thread = threading.Thread(target=run, name="dingtalk-stream", daemon=True)
