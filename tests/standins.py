@@ -44,6 +44,9 @@ class StandIn:
         app.router.add_post("/session/{id}", self._session_webhook)
         app.router.add_post("/v1.0/oauth2/accessToken", self._token)
         app.router.add_post("/v1.0/robot/groupMessages/send", self._dingtalk_group_send)
+        app.router.add_post("/v1.0/robot/messageFiles/download", self._dingtalk_download)
+        app.router.add_post("/resp/{id}", self._wecom_response_url)
+        self.expired_sessions: set[str] = set()
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -78,7 +81,19 @@ class StandIn:
     async def _media(self, request: web.Request) -> web.Response:
         return web.Response(body=self.media[request.match_info["name"]])
 
+    async def _wecom_response_url(self, request: web.Request) -> web.Response:
+        await self._record(request)
+        return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+    async def _dingtalk_download(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        if body["downloadCode"] not in self.media:
+            return web.json_response({"code": "invalidParameter.downloadCode"}, status=400)
+        return web.json_response({"downloadUrl": f"{self.base}/media/{body['downloadCode']}"})
+
     async def _session_webhook(self, request: web.Request) -> web.Response:
+        if request.match_info["id"] in self.expired_sessions:
+            return web.json_response({"errcode": 300001, "errmsg": "session expired"})
         _, ok = await self._record(request)
         return web.json_response({"errcode": 0 if ok else 130101, "errmsg": "ok" if ok else "send too fast"})
 

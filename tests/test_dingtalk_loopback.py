@@ -130,3 +130,22 @@ async def test_scheduled_sends_use_the_robot_api_with_one_cached_token(server, s
     assert {c.body["openConversationId"] for c in calls} == {"dt-lianhu"}
     assert {c.headers["x-acs-dingtalk-access-token"] for c in calls} == {"token-1"}
     assert standin.token_fetches == 1
+
+
+async def test_a_reply_whose_session_webhook_expired_goes_through_the_robot_api(server, standin, app):
+    standin.expired_sessions.add("msg-late")
+    await standin.push(chatbot_frame(standin, "frame-9", "msg-late", "/打卡"))
+    await until(lambda: standin.acks)
+    assert server.queue.join()
+    report = await asyncio.to_thread(server.worker.run_once)
+    assert report.sent == 1
+    [call] = standin.sent("/v1.0/robot/groupMessages/send")
+    assert json.loads(call.body["msgParam"]) == {"content": "✅ 刘洋 07:50 打卡成功，今日第 1 位"}
+
+
+async def test_a_picture_is_downloaded_by_its_download_code(server, standin, app):
+    from bot.messages import Attachment
+
+    standin.media["code-1"] = b"\xff\xd8\xff photo of the minutes"
+    data = await asyncio.to_thread(app.media_fetchers["dingtalk"].fetch, Attachment("image", "code-1"))
+    assert data == b"\xff\xd8\xff photo of the minutes"

@@ -3,9 +3,14 @@ posted to the bot's own web server; replies delivered to a local stand-in of the
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
 import pytest
+import xmltodict
+from pydantic import SecretStr
 from sqlalchemy import func, select
+from wechatpy.enterprise.crypto import WeChatCrypto
 
 from bot.app import build_app
 from bot.messages import Attachment
@@ -145,6 +150,47 @@ async def _deliver(server: Server):
 
 
 async def _in_thread(func, *args):
-    import asyncio
-
     return await asyncio.to_thread(func, *args)
+
+
+async def test_a_group_without_webhook_key_is_answered_through_the_response_url(server, http, app, standin):
+    query, body = WeComServer().sign(
+        text_message("msg-resp", "/打卡", user="sunli", chat="wx-zhiying", response_url=f"{standin.base}/resp/abc")
+    )
+    assert await post(http, server, query, body) == 200
+    assert server.queue.join()
+    assert (await _deliver(server)).sent == 1
+    [call] = standin.sent("/resp/abc")
+    assert call.body["msgtype"] == "markdown"
+    assert "孙丽" in call.body["markdown"]["content"]
+
+
+async def test_the_self_built_app_xml_callback_reaches_the_dispatcher(app_server, http, app):
+    crypto = WeChatCrypto(TOKEN, AES_KEY, "ww-corp")
+    plain = (
+        "<xml><ToUserName>ww-corp</ToUserName><FromUserName>zhangjg</FromUserName><CreateTime>1795000000</CreateTime>"
+        "<MsgType>text</MsgType><Content>/打卡</Content><MsgId>7001</MsgId><AgentID>1000002</AgentID></xml>"
+    )
+    xml = crypto.encrypt_message(plain, "n1", "1795000000")
+    signature = xmltodict.parse(xml)["xml"]["MsgSignature"]
+    query = {"msg_signature": signature, "timestamp": "1795000000", "nonce": "n1"}
+    async with http.post(f"http://127.0.0.1:{app_server.port}/wecom/app", params=query, data=xml.encode()) as response:
+        assert response.status == 200
+    async with http.post(f"http://127.0.0.1:{app_server.port}/wecom/app", params=query | {"msg_signature": "0"}, data=xml.encode()) as response:
+        assert response.status == 403
+    assert app_server.queue.join()
+    with app.unit_of_work() as uow:
+        assert list(uow.session.scalars(select(ProcessedMessage.message_id))) == ["app-7001"]
+        [row] = uow.session.scalars(select(OutboxMessage))
+        assert row.chat_id == "user:zhangjg"
+
+
+@pytest.fixture
+async def app_server(app, world):
+    app.settings = app.settings.model_copy(
+        update={"wecom": app.settings.wecom.model_copy(update={"corp_id": "ww-corp", "app_token": SecretStr(TOKEN), "app_aes_key": SecretStr(AES_KEY)})}
+    )
+    bot = Server(app, host="127.0.0.1", port=0, scheduler=False, outbox_worker=False)
+    await bot.start()
+    yield bot
+    await bot.stop()
