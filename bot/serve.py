@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import threading
 from typing import TYPE_CHECKING
 
@@ -87,9 +88,12 @@ class Server:
 
     def run_forever(self) -> None:
         async def main() -> None:
+            stopping = asyncio.Event()
+            for signum in (signal.SIGTERM, signal.SIGINT):  # systemd / docker stop: finish cleanly
+                asyncio.get_running_loop().add_signal_handler(signum, stopping.set)
             await self.start()
             try:
-                await asyncio.Event().wait()
+                await stopping.wait()
             finally:
                 await self.stop()
 

@@ -34,7 +34,8 @@ def test_the_example_config_loads_and_names_what_is_missing(capsys, monkeypatch)
 def test_secrets_from_the_environment_complete_the_config_and_are_not_printed(capsys, monkeypatch):
     monkeypatch.setenv("CADREBOT_WECOM__AIBOT_TOKEN", "tok-SECRET-1")
     monkeypatch.setenv("CADREBOT_WECOM__AIBOT_AES_KEY", "a" * 43)
-    monkeypatch.setenv("CADREBOT_WECOM__WEBHOOK_KEYS", '{"wrkSFfCgAAyazhuang": "hook-SECRET-2", "wrkSFfCgAAzhiying": "hook-SECRET-3"}')
+    keys = '{"wrkSFfCgAAyazhuang": "hook-SECRET-2", "wrkSFfCgAAzhiying": "hook-SECRET-3"}'
+    monkeypatch.setenv("CADREBOT_WECOM__WEBHOOK_KEYS", keys)
     monkeypatch.setenv("CADREBOT_DINGTALK__CLIENT_SECRET", "ding-SECRET-4")
     assert run_cli("check-config", "--config", str(EXAMPLE)) == 0
     out = capsys.readouterr().out

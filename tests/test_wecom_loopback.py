@@ -174,9 +174,10 @@ async def test_the_self_built_app_xml_callback_reaches_the_dispatcher(app_server
     xml = crypto.encrypt_message(plain, "n1", "1795000000")
     signature = xmltodict.parse(xml)["xml"]["MsgSignature"]
     query = {"msg_signature": signature, "timestamp": "1795000000", "nonce": "n1"}
-    async with http.post(f"http://127.0.0.1:{app_server.port}/wecom/app", params=query, data=xml.encode()) as response:
+    app_url = f"http://127.0.0.1:{app_server.port}/wecom/app"
+    async with http.post(app_url, params=query, data=xml.encode()) as response:
         assert response.status == 200
-    async with http.post(f"http://127.0.0.1:{app_server.port}/wecom/app", params=query | {"msg_signature": "0"}, data=xml.encode()) as response:
+    async with http.post(app_url, params=query | {"msg_signature": "0"}, data=xml.encode()) as response:
         assert response.status == 403
     assert app_server.queue.join()
     with app.unit_of_work() as uow:
@@ -188,7 +189,11 @@ async def test_the_self_built_app_xml_callback_reaches_the_dispatcher(app_server
 @pytest.fixture
 async def app_server(app, world):
     app.settings = app.settings.model_copy(
-        update={"wecom": app.settings.wecom.model_copy(update={"corp_id": "ww-corp", "app_token": SecretStr(TOKEN), "app_aes_key": SecretStr(AES_KEY)})}
+        update={
+            "wecom": app.settings.wecom.model_copy(
+                update={"corp_id": "ww-corp", "app_token": SecretStr(TOKEN), "app_aes_key": SecretStr(AES_KEY)}
+            )
+        }
     )
     bot = Server(app, host="127.0.0.1", port=0, scheduler=False, outbox_worker=False)
     await bot.start()

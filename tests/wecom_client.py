@@ -34,13 +34,17 @@ class WeComServer:
     def url_check(self, echostr_plain: str) -> dict[str, str]:
         xml = self.crypto.encrypt_message(echostr_plain, "n0", "1795000000")
         fields = xmltodict.parse(xml)["xml"]
-        return {"msg_signature": fields["MsgSignature"], "timestamp": "1795000000", "nonce": "n0", "echostr": fields["Encrypt"]}
+        return {
+            "msg_signature": fields["MsgSignature"], "timestamp": "1795000000", "nonce": "n0", "echostr": fields["Encrypt"]
+        }
 
     def encrypt_media(self, data: bytes) -> bytes:
         return WeChatCipher(self.key).encrypt(PKCS7Encoder.encode(data))
 
 
-def text_message(msgid: str, content: str, *, user: str = "zhangjg", chat: str = "wx-yazhuang", response_url: str = "") -> dict:
+def text_message(
+    msgid: str, content: str, *, user: str = "zhangjg", chat: str = "wx-yazhuang", response_url: str = ""
+) -> dict:
     return {
         "msgid": msgid,
         "aibotid": "aib-test",

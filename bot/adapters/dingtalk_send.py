@@ -78,7 +78,8 @@ class DingTalkSender:
         """True when sent; False when the webhook is gone (expired) and the robot API should try."""
         at = "".join(f" @{user}" for user in message.mentions)
         if message.markdown:
-            body: dict[str, Any] = {"msgtype": "markdown", "markdown": {"title": _title(message.text), "text": message.text + at}}
+            markdown = {"title": _title(message.text), "text": message.text + at}
+            body: dict[str, Any] = {"msgtype": "markdown", "markdown": markdown}
         else:
             body = {"msgtype": "text", "text": {"content": message.text + at}}
         body["at"] = {"atUserIds": list(message.mentions)}
@@ -99,7 +100,8 @@ class DingTalkSender:
         else:
             path, body["openConversationId"] = "/v1.0/robot/groupMessages/send", message.chat_id
         headers = {"x-acs-dingtalk-access-token": self.token.get()}
-        status, answer = post_json(self._http, self._config.api_base + path, body, timeout=self._timeout, headers=headers)
+        url = self._config.api_base + path
+        status, answer = post_json(self._http, url, body, timeout=self._timeout, headers=headers)
         _check(status, answer, self.token)
 
 

@@ -139,7 +139,9 @@ def register_routes(web_app: web.Application, app: App, submit: Callable[[Inboun
     """Add the callback routes of whatever is configured; `submit` queues a message for dispatch."""
     config = app.settings.wecom
     if config.aibot_token.get_secret_value():
-        aibot = AIBotCallback(config.aibot_token.get_secret_value(), config.aibot_aes_key.get_secret_value(), app.clock.now)
+        aibot = AIBotCallback(
+            config.aibot_token.get_secret_value(), config.aibot_aes_key.get_secret_value(), app.clock.now
+        )
         _add(web_app, config.callback_path, aibot, submit)
     if config.app_token.get_secret_value() and config.corp_id:
         app_cb = AppCallback(
@@ -151,8 +153,9 @@ def register_routes(web_app: web.Application, app: App, submit: Callable[[Inboun
 def _add(web_app: web.Application, path: str, callback, submit: Callable[[InboundMessage], None]) -> None:
     async def check_url(request: web.Request) -> web.Response:
         q = request.query
+        signed = (q.get("msg_signature", ""), q.get("timestamp", ""), q.get("nonce", ""))
         try:
-            echo = callback.verify_url(q.get("msg_signature", ""), q.get("timestamp", ""), q.get("nonce", ""), q.get("echostr", ""))
+            echo = callback.verify_url(*signed, q.get("echostr", ""))
         except CallbackRefused as error:
             log.warning("WeCom URL check refused on %s: %s", path, error)
             return web.Response(status=403, text="forbidden")
