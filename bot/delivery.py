@@ -106,13 +106,16 @@ class OutboxWorker:
     def _next_sendable(self, platform: str | None, blocked: set[tuple[str, str]]) -> int | None:
         now = self.app.clock.now()
         with self.app.unit_of_work() as uow:
-            query = select(OutboxMessage).where(OutboxMessage.status == "pending")
+            # The head (oldest pending row) of every chat, oldest first.
+            first = select(func.min(OutboxMessage.id)).where(OutboxMessage.status == "pending")
             if platform is not None:
-                query = query.where(OutboxMessage.platform == platform)
-            heads: dict[tuple[str, str], OutboxMessage] = {}
-            for row in uow.session.scalars(query.order_by(OutboxMessage.id)):
-                heads.setdefault((row.platform, row.chat_id), row)
-            for chat, row in sorted(heads.items(), key=lambda item: item[1].id):
+                first = first.where(OutboxMessage.platform == platform)
+            first = first.group_by(OutboxMessage.platform, OutboxMessage.chat_id)
+            heads = uow.session.scalars(
+                select(OutboxMessage).where(OutboxMessage.id.in_(first)).order_by(OutboxMessage.id)
+            )
+            for row in heads:
+                chat = (row.platform, row.chat_id)
                 if chat in blocked or row.platform not in self.senders:
                     continue
                 if row.next_attempt_at > now or not self._within_rate(uow.session, row, now):

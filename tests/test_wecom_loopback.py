@@ -17,7 +17,7 @@ from bot.messages import Attachment
 from bot.platform_config import OutboxSettings, WeComSettings
 from bot.serve import Server
 from storage.models import Checkin, OutboxMessage, ProcessedMessage
-from tests.standins import StandIn
+from tests.standins import StandIn, until
 from tests.wecom_client import AES_KEY, TOKEN, WeComServer, image_message, text_message
 
 PATH = "/wecom/aibot"
@@ -199,3 +199,16 @@ async def app_server(app, world):
     await bot.start()
     yield bot
     await bot.stop()
+
+
+async def test_served_with_its_own_outbox_worker_the_reply_arrives_by_itself(app, world, http, standin):
+    bot = Server(app, host="127.0.0.1", port=0, scheduler=False)  # as `cadrebot serve` runs it
+    await bot.start()
+    try:
+        query, body = WeComServer().sign(text_message("msg-live", "/打卡", user="lixy"))
+        assert await post(http, bot, query, body) == 200
+        await until(lambda: standin.sent("/cgi-bin/webhook/send"))
+        [call] = standin.sent("/cgi-bin/webhook/send")
+        assert call.body["text"]["content"] == "✅ 李秀英 07:50 打卡成功，今日第 1 位"
+    finally:
+        await bot.stop()
