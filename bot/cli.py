@@ -12,9 +12,10 @@ import sys
 from typing import Callable
 
 from bot.cli_report import register as register_report
+from bot.cli_serve import register as register_serve
 from bot.config import load_settings
 
-FAMILY_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [register_report]
+FAMILY_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [register_serve, register_report]
 
 
 def main(argv: list[str] | None = None) -> int:

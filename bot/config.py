@@ -16,6 +16,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from bot.platform_config import DingTalkSettings, GroupBinding, OutboxSettings, WebSettings, WeComSettings
+
 __all__ = [
     "AttendanceSettings",
     "CheckinSettings",
@@ -67,6 +69,11 @@ class Settings(BaseSettings):
     checkin: CheckinSettings = CheckinSettings()
     resolutions: ResolutionSettings = ResolutionSettings()
     attendance: AttendanceSettings = AttendanceSettings()
+    web: WebSettings = WebSettings()
+    wecom: WeComSettings = WeComSettings()
+    dingtalk: DingTalkSettings = DingTalkSettings()
+    outbox: OutboxSettings = OutboxSettings()
+    groups: list[GroupBinding] = []
 
     @property
     def bot_names(self) -> list[str]:
@@ -92,6 +99,6 @@ def load_settings(config_file: str | Path | None = None, **overrides) -> Setting
         return Settings(**overrides)
 
     class FileSettings(Settings):
-        model_config = SettingsConfigDict(**Settings.model_config, toml_file=Path(config_file))
+        model_config = SettingsConfigDict(**{**Settings.model_config, "toml_file": Path(config_file)})
 
     return FileSettings(**overrides)

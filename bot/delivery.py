@@ -1,38 +1,187 @@
-"""Sending what the outbox holds, in order, through the adapter of each platform."""
+"""The outbox worker: sends what the outbox holds through each platform's adapter.
+
+Rules, per chat (platform + chat id):
+- **In order.** Only the oldest pending row of a chat may be sent; while it waits for a retry the
+  rows behind it wait too.
+- **Rate limited.** At most `outbox.rate_per_minute[platform]` rows per chat in any 60 s (robot
+  webhooks allow 20/min); counted from `sent_at` in the database, so a restart does not reset it.
+- **Retried.** A sender raises `RetryLater` when the platform surely did not take the message
+  (rate-limit codes, 5xx, connection refused): the row goes back to pending with exponential
+  backoff (or the platform's retry-after). `Undeliverable` marks it failed at once.
+- **At most once.** A row is claimed (`status="sending"`, committed) before the HTTP call. A crash
+  or an unclassified error during the call leaves it `uncertain`, never resent automatically: a
+  duplicate 通知 in a township group is worse than one that an admin re-sends by hand, and the
+  platforms give no idempotency key to make a retry safe. Pending rows resume after a restart.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Mapping, Protocol
+
+from sqlalchemy import func, select, update
 
 from bot.messages import OutboundMessage
 from bot.outbox import to_outbound
-from storage.repositories import OutboxRepository
+from storage.models import OutboxMessage
 
 if TYPE_CHECKING:
     from bot.app import App
 
 log = logging.getLogger(__name__)
 
+__all__ = ["DeliveryReport", "OutboxWorker", "RetryLater", "Sender", "Undeliverable", "deliver_due"]
+
 
 class Sender(Protocol):
-    """What an adapter offers the outbox: send one message or raise."""
+    """What an adapter offers the outbox: send one message, or raise RetryLater / Undeliverable."""
 
     def send(self, message: OutboundMessage) -> None: ...
 
 
-def deliver_due(app: App, senders: Mapping[str, Sender], *, platform: str | None = None) -> int:
-    """Send every due row once, oldest first; return how many were sent."""
-    sent = 0
-    with app.unit_of_work() as uow:
-        rows = OutboxRepository(uow.session).due(app.clock.now(), platform=platform)
-        for row in rows:
-            sender = senders.get(row.platform)
-            if sender is None:
-                continue
-            row.attempts += 1
-            sender.send(to_outbound(row))
-            row.status, row.sent_at = "sent", app.clock.now()
+class RetryLater(Exception):
+    """The platform did not take the message (rate limit, busy, unreachable); try again later."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class Undeliverable(Exception):
+    """The platform refused the message for good (bad key, chat gone): do not retry."""
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    uncertain: int = 0
+    order: list[int] = field(default_factory=list)  # outbox ids in the order they were sent
+
+
+class OutboxWorker:
+    def __init__(self, app: App, senders: Mapping[str, Sender]) -> None:
+        self.app = app
+        self.senders = dict(senders)
+        self.settings = app.settings.outbox
+
+    # one pass ------------------------------------------------------------------------------
+    def run_once(self, platform: str | None = None) -> DeliveryReport:
+        """Send every row that may go now (heads of their chats, within rate limits)."""
+        report = DeliveryReport()
+        blocked: set[tuple[str, str]] = set()
+        while True:
+            row_id = self._next_sendable(platform, blocked)
+            if row_id is None:
+                return report
+            self._deliver(row_id, report, blocked)
+
+    def recover(self) -> int:
+        """At start-up: rows claimed by a process that died mid-send become `uncertain`."""
+        with self.app.unit_of_work() as uow:
+            result = uow.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.status == "sending")
+                .values(status="uncertain", last_error="进程在发送中途退出，未确认是否送达")
+            )
             uow.commit()
-            sent += 1
-    return sent
+        if result.rowcount:
+            log.warning("%d outbox rows were in flight at the last shutdown; marked uncertain", result.rowcount)
+        return result.rowcount
+
+    def run_forever(self, stop: threading.Event) -> None:
+        self.recover()
+        while not stop.is_set():
+            try:
+                self.run_once()
+            except Exception:  # a database hiccup must not end delivery for good
+                log.exception("outbox pass failed")
+            stop.wait(self.settings.poll_seconds)
+
+    # choosing ------------------------------------------------------------------------------
+    def _next_sendable(self, platform: str | None, blocked: set[tuple[str, str]]) -> int | None:
+        now = self.app.clock.now()
+        with self.app.unit_of_work() as uow:
+            # The head (oldest pending row) of every chat, oldest first.
+            first = select(func.min(OutboxMessage.id)).where(OutboxMessage.status == "pending")
+            if platform is not None:
+                first = first.where(OutboxMessage.platform == platform)
+            first = first.group_by(OutboxMessage.platform, OutboxMessage.chat_id)
+            heads = uow.session.scalars(
+                select(OutboxMessage).where(OutboxMessage.id.in_(first)).order_by(OutboxMessage.id)
+            )
+            for row in heads:
+                chat = (row.platform, row.chat_id)
+                if chat in blocked or row.platform not in self.senders:
+                    continue
+                if row.next_attempt_at > now or not self._within_rate(uow.session, row, now):
+                    blocked.add(chat)
+                    continue
+                return row.id
+        return None
+
+    def _within_rate(self, session, row: OutboxMessage, now: datetime) -> bool:
+        limit = self.settings.rate_per_minute.get(row.platform)
+        if not limit:
+            return True
+        recent = session.scalar(
+            select(func.count(OutboxMessage.id)).where(
+                OutboxMessage.platform == row.platform,
+                OutboxMessage.chat_id == row.chat_id,
+                OutboxMessage.sent_at > now - timedelta(seconds=60),
+            )
+        )
+        return recent < limit
+
+    # sending -------------------------------------------------------------------------------
+    def _deliver(self, row_id: int, report: DeliveryReport, blocked: set[tuple[str, str]]) -> None:
+        with self.app.unit_of_work() as uow:
+            row = uow.session.get(OutboxMessage, row_id)
+            row.status, row.attempts = "sending", row.attempts + 1
+            message, attempts, chat = to_outbound(row), row.attempts, (row.platform, row.chat_id)
+            uow.commit()  # the claim is durable before the platform hears anything
+        try:
+            self.senders[message.platform].send(message)
+        except RetryLater as error:
+            self._finish(row_id, *self._retry(attempts, error), error=str(error))
+            blocked.add(chat)
+            report.retried += 1
+        except Undeliverable as error:
+            self._finish(row_id, "failed", error=str(error))
+            report.failed += 1
+        except Exception as error:
+            log.exception("outbox row %s: send outcome unknown", row_id)
+            self._finish(row_id, "uncertain", error=repr(error))
+            report.uncertain += 1
+        else:
+            self._finish(row_id, "sent", sent=True)
+            report.sent += 1
+            report.order.append(row_id)
+
+    def _retry(self, attempts: int, error: RetryLater) -> tuple[str, datetime | None]:
+        if attempts >= self.settings.max_attempts:
+            return "failed", None
+        backoff = min(self.settings.backoff_first_seconds * 2 ** (attempts - 1), self.settings.backoff_max_seconds)
+        wait = max(backoff, error.retry_after or 0)
+        return "pending", self.app.clock.now() + timedelta(seconds=wait)
+
+    def _finish(
+        self, row_id: int, status: str, next_at: datetime | None = None, *, error: str | None = None, sent=False
+    ) -> None:
+        with self.app.unit_of_work() as uow:
+            row = uow.session.get(OutboxMessage, row_id)
+            row.status, row.last_error = status, error
+            if next_at is not None:
+                row.next_attempt_at = next_at
+            if sent:
+                row.sent_at = self.app.clock.now()
+            uow.commit()
+
+
+def deliver_due(app: App, senders: Mapping[str, Sender], *, platform: str | None = None) -> int:
+    """Send every row that may go now; return how many were sent (the console's entry point)."""
+    return OutboxWorker(app, senders).run_once(platform).sent

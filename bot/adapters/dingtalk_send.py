@@ -1,0 +1,142 @@
+"""DingTalk (钉钉) outbound and media.
+
+- A reply goes to the message's `sessionWebhook` (`at.atUserIds` and `@id` in the text make the
+  mention); when it has expired, or for scheduled sends, the robot API:
+  `POST /v1.0/robot/groupMessages/send` (groups) or `/v1.0/robot/oToMessages/batchSend` (one-to-one)
+  with an access token from `/v1.0/oauth2/accessToken`, cached until shortly before it expires.
+  https://open.dingtalk.com/document/orgapp/the-robot-sends-a-group-message
+- Pictures: `downloadCode` → `/v1.0/robot/messageFiles/download` → a short-lived download URL.
+- Rate limits: HTTP 429, errcode 130101 (webhooks), or a `…Throttling…`/`…QpsLimit…` code.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import datetime, timedelta
+from typing import Any, Callable, Mapping
+
+import requests
+
+from bot.adapters.dingtalk import USER_CHAT_PREFIX
+from bot.adapters.http import get_bytes, post_json
+from bot.delivery import RetryLater, Undeliverable
+from bot.media import MediaUnavailable
+from bot.messages import Attachment, OutboundMessage
+from bot.platform_config import DingTalkSettings
+
+__all__ = ["AccessToken", "DingTalkMediaFetcher", "DingTalkSender"]
+
+WEBHOOK_RETRY_CODES = {130101, -1}
+
+
+class AccessToken:
+    """The app's access token, fetched once and reused until 5 minutes before it expires."""
+
+    def __init__(self, config: DingTalkSettings, http: requests.Session, now: Callable[[], datetime], timeout: float):
+        self._config, self._http, self._now, self._timeout = config, http, now, timeout
+        self._token: str | None = None
+        self._expires: datetime | None = None
+        self._lock = threading.Lock()
+        self.fetches = 0
+
+    def get(self) -> str:
+        with self._lock:
+            if self._token and self._expires and self._now() < self._expires:
+                return self._token
+            status, body = post_json(
+                self._http,
+                self._config.api_base + "/v1.0/oauth2/accessToken",
+                {"appKey": self._config.client_id, "appSecret": self._config.client_secret.get_secret_value()},
+                timeout=self._timeout,
+            )
+            if status != 200 or "accessToken" not in body:
+                raise RetryLater(f"DingTalk access token refused: {body.get('code', status)}")
+            self.fetches += 1
+            self._token = body["accessToken"]
+            self._expires = self._now() + timedelta(seconds=int(body.get("expireIn", 7200)) - 300)
+            return self._token
+
+    def reset(self) -> None:
+        with self._lock:
+            self._token = None
+
+
+class DingTalkSender:
+    def __init__(self, config: DingTalkSettings, now: Callable[[], datetime], *, timeout: float = 10.0) -> None:
+        self._config = config
+        self._http = requests.Session()
+        self._timeout = timeout
+        self.token = AccessToken(config, self._http, now, timeout)
+
+    def send(self, message: OutboundMessage) -> None:
+        if message.reply_ref and self._session_webhook(message):
+            return
+        self._robot_api(message)
+
+    def _session_webhook(self, message: OutboundMessage) -> bool:
+        """True when sent; False when the webhook is gone (expired) and the robot API should try."""
+        at = "".join(f" @{user}" for user in message.mentions)
+        if message.markdown:
+            markdown = {"title": _title(message.text), "text": message.text + at}
+            body: dict[str, Any] = {"msgtype": "markdown", "markdown": markdown}
+        else:
+            body = {"msgtype": "text", "text": {"content": message.text + at}}
+        body["at"] = {"atUserIds": list(message.mentions)}
+        _, answer = post_json(self._http, message.reply_ref, body, timeout=self._timeout)
+        code = answer.get("errcode", 0)
+        if code in WEBHOOK_RETRY_CODES:
+            raise RetryLater(f"DingTalk errcode {code}")
+        return code == 0
+
+    def _robot_api(self, message: OutboundMessage) -> None:
+        if message.markdown:
+            key, param = "sampleMarkdown", {"title": _title(message.text), "text": message.text}
+        else:
+            key, param = "sampleText", {"content": message.text}
+        body = {"robotCode": self._config.robot, "msgKey": key, "msgParam": json.dumps(param, ensure_ascii=False)}
+        if message.chat_id.startswith(USER_CHAT_PREFIX):
+            path, body["userIds"] = "/v1.0/robot/oToMessages/batchSend", [message.chat_id[len(USER_CHAT_PREFIX):]]
+        else:
+            path, body["openConversationId"] = "/v1.0/robot/groupMessages/send", message.chat_id
+        headers = {"x-acs-dingtalk-access-token": self.token.get()}
+        url = self._config.api_base + path
+        status, answer = post_json(self._http, url, body, timeout=self._timeout, headers=headers)
+        _check(status, answer, self.token)
+
+
+def _check(status: int, answer: Mapping[str, Any], token: AccessToken) -> None:
+    if status == 200:
+        return
+    code = str(answer.get("code", status))
+    if status == 401 or "InvalidAuthentication" in code:
+        token.reset()
+        raise RetryLater(f"DingTalk token rejected: {code}")
+    if "Throttl" in code or "QpsLimit" in code or "LimitFor" in code:
+        raise RetryLater(f"DingTalk rate limit: {code}")
+    raise Undeliverable(f"DingTalk refused ({status}): {code}")
+
+
+def _title(text: str) -> str:
+    return (text.strip().splitlines() or ["通知"])[0][:20]
+
+
+class DingTalkMediaFetcher:
+    def __init__(self, config: DingTalkSettings, token: AccessToken, *, timeout: float = 10.0) -> None:
+        self._config, self._token, self._timeout = config, token, timeout
+        self._http = requests.Session()
+
+    def fetch(self, attachment: Attachment) -> bytes:
+        try:
+            status, body = post_json(
+                self._http,
+                self._config.api_base + "/v1.0/robot/messageFiles/download",
+                {"downloadCode": attachment.ref, "robotCode": self._config.robot},
+                timeout=self._timeout,
+                headers={"x-acs-dingtalk-access-token": self._token.get()},
+            )
+            if status != 200 or "downloadUrl" not in body:
+                raise MediaUnavailable(f"DingTalk download refused: {body.get('code', status)}")
+            return get_bytes(self._http, body["downloadUrl"], timeout=self._timeout)
+        except (requests.RequestException, RetryLater) as error:
+            raise MediaUnavailable(f"DingTalk download failed: {error}") from error

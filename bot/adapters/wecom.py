@@ -1,0 +1,178 @@
+"""WeCom (企业微信) inbound: the 智能机器人 (AI bot) JSON callback for group @-messages and the
+self-built app's XML callback for one-to-one chats. Verify, decrypt, translate to an
+InboundMessage, hand to the dispatcher queue, ack at once (WeCom waits 5 s, then retries; the
+dispatcher drops the retries by msgid).
+
+AI bot callback: https://developer.work.weixin.qq.com/document/path/100719 (URL check: GET with
+msg_signature/timestamp/nonce/echostr; messages: POST `{"encrypt": …}`, ReceiveId "").
+App callback: https://developer.work.weixin.qq.com/document/path/90930 (XML, ReceiveId = corp id).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Callable
+
+from aiohttp import web
+from wechatpy.enterprise import parse_message
+from wechatpy.enterprise.crypto import WeChatCrypto
+from wechatpy.enterprise.exceptions import InvalidCorpIdException
+from wechatpy.exceptions import InvalidSignatureException
+
+from bot.messages import Attachment, InboundMessage
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "wecom"
+APP_CHAT_PREFIX = "user:"  # one-to-one chats through the self-built app: chat id = "user:<userid>"
+
+__all__ = ["AIBotCallback", "AppCallback", "CallbackRefused", "PLATFORM", "register_routes"]
+
+
+class CallbackRefused(Exception):
+    """Wrong signature, wrong receiver or an undecryptable body: answer 403, store nothing."""
+
+
+class AIBotCallback:
+    """The AI bot's callback protocol, without HTTP: check the URL, open a message."""
+
+    def __init__(self, token: str, aes_key: str, now: Callable[[], datetime]) -> None:
+        self._crypto = WeChatCrypto(token, aes_key, "")
+        self._now = now
+
+    def verify_url(self, signature: str, timestamp: str, nonce: str, echostr: str) -> str:
+        try:
+            return self._crypto.check_signature(signature, timestamp, nonce, echostr)
+        except (InvalidSignatureException, InvalidCorpIdException, ValueError) as error:
+            raise CallbackRefused(type(error).__name__) from error
+
+    def open(self, signature: str, timestamp: str, nonce: str, body: bytes) -> InboundMessage | None:
+        """The message in an encrypted body, or None for events and kinds the bot ignores."""
+        try:
+            encrypted = json.loads(body)["encrypt"]
+            # wechatpy's decrypt_message takes a dict with the XML element's name, `Encrypt`.
+            plain = self._crypto.decrypt_message({"Encrypt": encrypted}, signature, timestamp, nonce)
+            payload = json.loads(plain)
+        except (InvalidSignatureException, InvalidCorpIdException) as error:
+            raise CallbackRefused(type(error).__name__) from error
+        except Exception as error:  # a wrong key decrypts to garbage: struct/unicode/JSON errors
+            raise CallbackRefused(f"bad body: {type(error).__name__}") from error
+        return self.to_inbound(payload)
+
+    def to_inbound(self, payload: dict[str, Any]) -> InboundMessage | None:
+        text, attachments = _content(payload)
+        if not text and not attachments:
+            return None
+        sender = (payload.get("from") or {}).get("userid", "")
+        group = payload.get("chattype") == "group"
+        return InboundMessage(
+            platform=PLATFORM,
+            chat_id=(payload.get("chatid") or sender) if group else sender,
+            sender_id=sender,
+            sender_name=sender,
+            text=text,
+            message_id=str(payload["msgid"]),
+            received_at=self._now(),
+            attachments=attachments,
+            is_group=group,
+            reply_ref=payload.get("response_url"),
+            raw=payload,
+        )
+
+
+def _content(payload: dict[str, Any]) -> tuple[str, tuple[Attachment, ...]]:
+    kind = payload.get("msgtype")
+    items = payload.get("mixed", {}).get("msg_item", []) if kind == "mixed" else [payload]
+    texts, images = [], []
+    for item in items:
+        if item.get("msgtype") == "text":
+            texts.append(item.get("text", {}).get("content", ""))
+        elif item.get("msgtype") == "image" and item.get("image", {}).get("url"):
+            images.append(Attachment("image", item["image"]["url"]))
+    return "\n".join(t for t in texts if t).strip(), tuple(images)
+
+
+class AppCallback:
+    """The self-built app's XML callback: private chats with the bot (`/考勤`, approvals)."""
+
+    def __init__(self, token: str, aes_key: str, corp_id: str, now: Callable[[], datetime]) -> None:
+        self._crypto = WeChatCrypto(token, aes_key, corp_id)
+        self._now = now
+
+    def verify_url(self, signature: str, timestamp: str, nonce: str, echostr: str) -> str:
+        try:
+            return self._crypto.check_signature(signature, timestamp, nonce, echostr)
+        except (InvalidSignatureException, InvalidCorpIdException, ValueError) as error:
+            raise CallbackRefused(type(error).__name__) from error
+
+    def open(self, signature: str, timestamp: str, nonce: str, body: bytes) -> InboundMessage | None:
+        try:
+            xml = self._crypto.decrypt_message(body, signature, timestamp, nonce)
+        except (InvalidSignatureException, InvalidCorpIdException) as error:
+            raise CallbackRefused(type(error).__name__) from error
+        except Exception as error:  # xmltodict raises its own parse errors
+            raise CallbackRefused(f"bad body: {type(error).__name__}") from error
+        message = parse_message(xml)
+        if message.type not in ("text", "image"):
+            return None
+        attachments = (Attachment("image", message.media_id),) if message.type == "image" else ()
+        return InboundMessage(
+            platform=PLATFORM,
+            chat_id=APP_CHAT_PREFIX + message.source,
+            sender_id=message.source,
+            sender_name=message.source,
+            text=getattr(message, "content", "") or "",
+            message_id=f"app-{message.id}",
+            received_at=self._now(),
+            attachments=attachments,
+            is_group=False,
+            raw=dict(message._data),
+        )
+
+
+def register_routes(web_app: web.Application, app: App, submit: Callable[[InboundMessage], None]) -> None:
+    """Add the callback routes of whatever is configured; `submit` queues a message for dispatch."""
+    config = app.settings.wecom
+    if config.aibot_token.get_secret_value():
+        aibot = AIBotCallback(
+            config.aibot_token.get_secret_value(), config.aibot_aes_key.get_secret_value(), app.clock.now
+        )
+        _add(web_app, config.callback_path, aibot, submit)
+    if config.app_token.get_secret_value() and config.corp_id:
+        app_cb = AppCallback(
+            config.app_token.get_secret_value(), config.app_aes_key.get_secret_value(), config.corp_id, app.clock.now
+        )
+        _add(web_app, config.app_callback_path, app_cb, submit)
+
+
+def _add(web_app: web.Application, path: str, callback, submit: Callable[[InboundMessage], None]) -> None:
+    async def check_url(request: web.Request) -> web.Response:
+        q = request.query
+        signed = (q.get("msg_signature", ""), q.get("timestamp", ""), q.get("nonce", ""))
+        try:
+            echo = callback.verify_url(*signed, q.get("echostr", ""))
+        except CallbackRefused as error:
+            log.warning("WeCom URL check refused on %s: %s", path, error)
+            return web.Response(status=403, text="forbidden")
+        return web.Response(text=echo)
+
+    async def receive(request: web.Request) -> web.Response:
+        q = request.query
+        body = await request.read()
+        try:
+            message = callback.open(q.get("msg_signature", ""), q.get("timestamp", ""), q.get("nonce", ""), body)
+        except CallbackRefused as error:
+            log.warning("WeCom callback refused on %s: %s", path, error)
+            return web.Response(status=403, text="forbidden")
+        if message is not None:
+            submit(message)
+        # An empty 200 is a valid "no passive reply"; answers go through the outbox.
+        return web.Response(text="")
+
+    web_app.router.add_get(path, check_url)
+    web_app.router.add_post(path, receive)

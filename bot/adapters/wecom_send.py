@@ -1,0 +1,127 @@
+"""WeCom (企业微信) outbound and media.
+
+Sending a row, in order of preference:
+1. the group's 群机器人 webhook (`cgi-bin/webhook/send?key=…`, text ≤ 2048 bytes, `mentioned_list`
+   of user ids, 20 messages/min per robot — https://developer.work.weixin.qq.com/document/path/91770);
+2. one-to-one chats with the self-built app (`user:<id>`) and app-created groups: `message/send`
+   and `appchat/send` through wechatpy's WeChatClient;
+3. the AI bot's `response_url` of the message being answered (single use, ~1 h; markdown only —
+   https://developer.work.weixin.qq.com/document/path/101138).
+
+Images of AI-bot messages are AES-256-CBC encrypted with the bot's EncodingAESKey (IV = first 16
+bytes of the key, PKCS#7 padded to 32 bytes): https://developer.work.weixin.qq.com/document/path/100719
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from typing import Mapping
+
+import requests
+from wechatpy.crypto.base import WeChatCipher
+from wechatpy.crypto.pkcs7 import PKCS7Encoder
+from wechatpy.enterprise import WeChatClient
+from wechatpy.exceptions import WeChatClientException
+
+from bot.adapters.http import get_bytes, post_json
+from bot.adapters.wecom import APP_CHAT_PREFIX
+from bot.delivery import RetryLater, Undeliverable
+from bot.media import MediaUnavailable
+from bot.messages import Attachment, OutboundMessage
+from bot.platform_config import WeComSettings
+
+log = logging.getLogger(__name__)
+
+# errcodes that mean "not taken, try later": -1 system busy, 45009 API frequency limit,
+# 45033 too many concurrent calls. https://developer.work.weixin.qq.com/document/path/90313
+RETRY_CODES = {-1, 45009, 45033}
+
+__all__ = ["WeComMediaFetcher", "WeComSender", "RETRY_CODES"]
+
+
+class WeComSender:
+    def __init__(self, config: WeComSettings, webhook_keys: Mapping[str, str], *, timeout: float = 10.0) -> None:
+        self._config = config
+        self._keys = dict(webhook_keys)
+        self._timeout = timeout
+        self._http = requests.Session()
+        self._client: WeChatClient | None = None
+
+    def send(self, message: OutboundMessage) -> None:
+        key = self._keys.get(message.chat_id)
+        if key:
+            self._webhook(key, message)
+        elif message.chat_id.startswith(APP_CHAT_PREFIX) or (self._app_ready() and not message.reply_ref):
+            self._app_send(message)
+        elif message.reply_ref:
+            self._response_url(message)
+        else:
+            raise Undeliverable(f"no webhook key or app for WeCom chat {message.chat_id}")
+
+    def _webhook(self, key: str, message: OutboundMessage) -> None:
+        if message.markdown:
+            body = {"msgtype": "markdown", "markdown": {"content": message.text}}
+        else:
+            body = {"msgtype": "text", "text": {"content": message.text, "mentioned_list": list(message.mentions)}}
+        url = f"{self._config.api_base}/cgi-bin/webhook/send"
+        _, answer = post_json(self._http, url + f"?key={key}", body, timeout=self._timeout)
+        _check(answer)
+
+    def _response_url(self, message: OutboundMessage) -> None:
+        text = message.text + "".join(f" <@{user}>" for user in message.mentions)
+        _, answer = post_json(
+            self._http, message.reply_ref, {"msgtype": "markdown", "markdown": {"content": text}}, timeout=self._timeout
+        )
+        _check(answer)
+
+    def _app_ready(self) -> bool:
+        return bool(self._config.corp_id and self._config.agent_id and self._config.agent_secret.get_secret_value())
+
+    def _app_send(self, message: OutboundMessage) -> None:
+        if not self._app_ready():
+            raise Undeliverable("WeCom self-built app is not configured")
+        if self._client is None:
+            self._client = WeChatClient(self._config.corp_id, self._config.agent_secret.get_secret_value())
+            self._client.API_BASE_URL = self._config.api_base + "/cgi-bin/"
+        try:
+            if message.chat_id.startswith(APP_CHAT_PREFIX):
+                user = message.chat_id[len(APP_CHAT_PREFIX):]
+                self._client.message.send_text(self._config.agent_id, user, message.text)
+            else:
+                self._client.appchat.send_text(message.chat_id, message.text)
+        except WeChatClientException as error:
+            _check({"errcode": error.errcode, "errmsg": error.errmsg})
+        except requests.ConnectionError as error:
+            raise RetryLater("connection failed") from error
+
+
+def _check(answer: Mapping) -> None:
+    code = answer.get("errcode", 0)
+    if code == 0:
+        return
+    if code in RETRY_CODES:
+        raise RetryLater(f"WeCom errcode {code}: {answer.get('errmsg', '')}")
+    raise Undeliverable(f"WeCom errcode {code}: {answer.get('errmsg', '')}")
+
+
+class WeComMediaFetcher:
+    """Downloads an AI-bot image url and decrypts it with the bot's EncodingAESKey."""
+
+    def __init__(self, aes_key: str, *, timeout: float = 10.0) -> None:
+        self._key = base64.b64decode(aes_key + "=")
+        self._timeout = timeout
+        self._http = requests.Session()
+
+    def fetch(self, attachment: Attachment) -> bytes:
+        try:
+            encrypted = get_bytes(self._http, attachment.ref, timeout=self._timeout)
+        except requests.RequestException as error:
+            raise MediaUnavailable(f"WeCom image download failed: {type(error).__name__}") from error
+        return decrypt_media(self._key, encrypted)
+
+
+def decrypt_media(key: bytes, encrypted: bytes) -> bytes:
+    if not encrypted or len(encrypted) % 16:
+        raise MediaUnavailable("WeCom image is not AES-CBC data")
+    return PKCS7Encoder.decode(WeChatCipher(key).decrypt(encrypted))

@@ -1,0 +1,60 @@
+"""Wiring the configured platforms: their senders for the outbox worker, their media fetchers on
+the app, and the `[[groups]]` bindings written into the roster's group table."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.delivery import Sender
+from storage.repositories import OrgRepository
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+__all__ = ["build_senders", "sync_group_bindings", "webhook_keys"]
+
+
+def webhook_keys(app: App) -> dict[str, str]:
+    keys = {chat: key.get_secret_value() for chat, key in app.settings.wecom.webhook_keys.items()}
+    for group in app.settings.groups:
+        if group.platform == "wecom" and group.webhook_key.get_secret_value():
+            keys[group.chat_id] = group.webhook_key.get_secret_value()
+    return keys
+
+
+def build_senders(app: App) -> dict[str, Sender]:
+    """Senders of the enabled platforms; registers their media fetchers on the app as well."""
+    senders: dict[str, Sender] = {}
+    timeout = app.settings.outbox.http_timeout_seconds
+    if app.settings.wecom.enabled:
+        from bot.adapters.wecom_send import WeComMediaFetcher, WeComSender
+
+        senders["wecom"] = WeComSender(app.settings.wecom, webhook_keys(app), timeout=timeout)
+        if app.settings.wecom.aibot_aes_key.get_secret_value():
+            app.media_fetchers["wecom"] = WeComMediaFetcher(app.settings.wecom.aibot_aes_key.get_secret_value())
+    if app.settings.dingtalk.enabled:
+        from bot.adapters.dingtalk_send import DingTalkMediaFetcher, DingTalkSender
+
+        sender = DingTalkSender(app.settings.dingtalk, app.clock.now, timeout=timeout)
+        senders["dingtalk"] = sender
+        app.media_fetchers["dingtalk"] = DingTalkMediaFetcher(app.settings.dingtalk, sender.token)
+    return senders
+
+
+def sync_group_bindings(app: App) -> list[str]:
+    """Bind every configured group to its village (or township); return problems, in Chinese."""
+    problems = []
+    with app.unit_of_work() as uow:
+        org = OrgRepository(uow.session)
+        for group in app.settings.groups:
+            township = org.township_named(group.township)
+            if township is None:
+                problems.append(f"群 {group.chat_id}：花名册里没有乡镇「{group.township}」")
+                continue
+            village = org.village_named(group.village, township.id) if group.village else None
+            if group.village and village is None:
+                problems.append(f"群 {group.chat_id}：{group.township}没有「{group.village}」")
+                continue
+            org.bind_group(group.platform, group.chat_id, township, village)
+        uow.commit()
+    return problems

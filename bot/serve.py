@@ -1,0 +1,103 @@
+"""`cadrebot serve` in one process: the web server (WeCom callbacks), the DingTalk stream client,
+the outbox worker and the scheduler. Tests start the same `Server` on 127.0.0.1 and an ephemeral
+port."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import threading
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from bot.delivery import OutboxWorker
+from bot.platforms import build_senders, sync_group_bindings
+from bot.web import InboundQueue, build_web_app
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Server"]
+
+
+class Server:
+    def __init__(
+        self, app: App, *, host: str | None = None, port: int | None = None, scheduler: bool = True,
+        outbox_worker: bool = True,
+    ) -> None:
+        self.app = app
+        self.host = host or app.settings.web.host
+        self.port = app.settings.web.port if port is None else port
+        self.queue = InboundQueue(app)
+        self.worker = OutboxWorker(app, build_senders(app))
+        self._use_scheduler = scheduler
+        self._use_worker = outbox_worker  # tests drive `worker.run_once` themselves
+        self._scheduler = None
+        self._stream = None
+        self._runner: web.AppRunner | None = None
+        self._stop = threading.Event()
+        self._worker_thread: threading.Thread | None = None
+
+    async def start(self) -> int:
+        """Start everything; return the port the web server listens on."""
+        for problem in sync_group_bindings(self.app):
+            log.warning("%s", problem)
+        self._runner = web.AppRunner(build_web_app(self.app, self.queue), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]
+        if self.app.settings.dingtalk.enabled:
+            from bot.adapters.dingtalk import DingTalkStream
+
+            self._stream = DingTalkStream(self.app.settings.dingtalk, self.queue.submit, self.app.clock.now)
+            self._stream.start()
+        if self._use_worker:
+            self._worker_thread = threading.Thread(
+                target=self.worker.run_forever, args=(self._stop,), name="outbox", daemon=True
+            )
+            self._worker_thread.start()
+        if self._use_scheduler:
+            self._start_scheduler()
+        log.info("serving on %s:%s", self.host, self.port)
+        return self.port
+
+    def _start_scheduler(self) -> None:
+        from scheduler import runtime
+        from scheduler.wiring import build_scheduler
+
+        runtime.bind(self.app)
+        self._scheduler = build_scheduler(self.app)
+        self._scheduler.start()
+
+    async def stop(self) -> None:
+        if self._stream is not None:
+            await asyncio.to_thread(self._stream.stop)
+        if self._runner is not None:
+            await self._runner.cleanup()
+        await asyncio.to_thread(self.queue.close)
+        self._stop.set()
+        if self._worker_thread is not None:
+            await asyncio.to_thread(self._worker_thread.join, 10)
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+
+    def run_forever(self) -> None:
+        async def main() -> None:
+            stopping = asyncio.Event()
+            for signum in (signal.SIGTERM, signal.SIGINT):  # systemd / docker stop: finish cleanly
+                asyncio.get_running_loop().add_signal_handler(signum, stopping.set)
+            await self.start()
+            try:
+                await stopping.wait()
+            finally:
+                await self.stop()
+
+        try:
+            asyncio.run(main())
+        except KeyboardInterrupt:
+            log.info("stopped")

@@ -1,0 +1,138 @@
+"""Local stand-ins of the platforms' servers (the outside world), on 127.0.0.1 and ephemeral ports:
+WeCom's webhook and media download, DingTalk's open-connection endpoint, stream websocket, session
+webhook, token and robot APIs. Each records what it received; `refuse_first` makes the send APIs
+answer with the platform's rate-limit error for the first N calls."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+
+@dataclass
+class Received:
+    path: str
+    query: dict[str, str]
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class StandIn:
+    def __init__(self) -> None:
+        self.received: list[Received] = []
+        self.refused: list[Received] = []
+        self.refuse_first = 0  # answer this many send calls with a rate-limit error
+        self.media: dict[str, bytes] = {}
+        self.acks: list[dict] = []
+        self.token_fetches = 0
+        self._sockets: list[web.WebSocketResponse] = []
+        self.connected = asyncio.Event()
+        self.ack_arrived = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self.base = ""
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_post("/cgi-bin/webhook/send", self._wecom_webhook)
+        app.router.add_get("/media/{name}", self._media)
+        app.router.add_post("/v1.0/gateway/connections/open", self._open_connection)
+        app.router.add_get("/stream", self._stream)
+        app.router.add_post("/session/{id}", self._session_webhook)
+        app.router.add_post("/v1.0/oauth2/accessToken", self._token)
+        app.router.add_post("/v1.0/robot/groupMessages/send", self._dingtalk_group_send)
+        app.router.add_post("/v1.0/robot/messageFiles/download", self._dingtalk_download)
+        app.router.add_post("/resp/{id}", self._wecom_response_url)
+        self.expired_sessions: set[str] = set()
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.base = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+        return self.base
+
+    async def stop(self) -> None:
+        for ws in self._sockets:
+            await ws.close()
+        await self._runner.cleanup()
+
+    def sent(self, path_prefix: str = "") -> list[Received]:
+        return [r for r in self.received if r.path.startswith(path_prefix)]
+
+    # send APIs ---------------------------------------------------------------------------------
+    async def _record(self, request: web.Request) -> tuple[Received, bool]:
+        item = Received(request.path, dict(request.query), await request.json(), dict(request.headers))
+        if self.refuse_first > 0:
+            self.refuse_first -= 1
+            self.refused.append(item)
+            return item, False
+        self.received.append(item)
+        return item, True
+
+    async def _wecom_webhook(self, request: web.Request) -> web.Response:
+        _, ok = await self._record(request)
+        if not ok:
+            return web.json_response({"errcode": 45009, "errmsg": "api freq out of limit"})
+        return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+    async def _media(self, request: web.Request) -> web.Response:
+        return web.Response(body=self.media[request.match_info["name"]])
+
+    async def _wecom_response_url(self, request: web.Request) -> web.Response:
+        await self._record(request)
+        return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+    async def _dingtalk_download(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        if body["downloadCode"] not in self.media:
+            return web.json_response({"code": "invalidParameter.downloadCode"}, status=400)
+        return web.json_response({"downloadUrl": f"{self.base}/media/{body['downloadCode']}"})
+
+    async def _session_webhook(self, request: web.Request) -> web.Response:
+        if request.match_info["id"] in self.expired_sessions:
+            return web.json_response({"errcode": 300001, "errmsg": "session expired"})
+        _, ok = await self._record(request)
+        return web.json_response({"errcode": 0 if ok else 130101, "errmsg": "ok" if ok else "send too fast"})
+
+    async def _token(self, request: web.Request) -> web.Response:
+        self.token_fetches += 1
+        return web.json_response({"accessToken": f"token-{self.token_fetches}", "expireIn": 7200})
+
+    async def _dingtalk_group_send(self, request: web.Request) -> web.Response:
+        _, ok = await self._record(request)
+        if not ok:
+            return web.json_response({"code": "Throttling.Api", "message": "too fast"}, status=429)
+        return web.json_response({"processQueryKey": "ok"})
+
+    # DingTalk stream -----------------------------------------------------------------------------
+    async def _open_connection(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.subscriptions = body.get("subscriptions", [])
+        return web.json_response({"endpoint": self.base.replace("http", "ws") + "/stream", "ticket": "ticket-1"})
+
+    async def _stream(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        self.connected.set()
+        async for frame in ws:
+            if frame.type == WSMsgType.TEXT:
+                self.acks.append(json.loads(frame.data))
+                self.ack_arrived.set()
+        return ws
+
+    async def push(self, frame: dict) -> None:
+        await self._sockets[-1].send_str(json.dumps(frame))
+
+
+async def until(predicate, timeout: float = 10.0) -> None:
+    """Wait for something another process or thread does (bounded; fails loudly on timeout)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError("timed out waiting for the stand-in")
+        await asyncio.sleep(0.02)
