@@ -13,13 +13,16 @@ from bot.config import Settings, load_settings
 from bot.dispatcher import Dispatcher
 from bot.media import LocalFileFetcher, MediaFetcher
 from bot.router import CommandTable
-from handlers import binding, checkin, help
+from handlers import binding, calendar, checkin, help, meetings, notes
 from storage import UnitOfWork, make_engine, make_session_factory, migrate
 
 # Every command family the bot serves, in the order /帮助 lists them.
 ROUTERS = (
     checkin.router,
     binding.router,
+    meetings.router,
+    notes.router,
+    calendar.router,
     help.router,
 )
 

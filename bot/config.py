@@ -16,11 +16,45 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-__all__ = ["CheckinSettings", "Settings", "load_settings"]
+__all__ = ["CheckinSettings", "MeetingSettings", "RecurringEvent", "Settings", "load_settings"]
 
 
 class CheckinSettings(BaseModel):
     late_after: time = time(8, 30)
+
+
+class RecurringEvent(BaseModel):
+    """One line of the party calendar, in plain terms:
+    rule "monthly" (on `day`), "monthly_weekday" (`nth` `weekday` of the month, nth=-1 for the last),
+    "quarterly" / "half_yearly" (on `day` of the period's first month), "weekly" (on `weekday`).
+    Weekdays are 1 (Monday) … 7 (Sunday)."""
+
+    title: str
+    rule: str = "monthly"
+    day: int = 1
+    weekday: int = 2
+    nth: int = 1
+    at: time = time(15, 0)
+    place: str = ""
+    theme: str = ""
+    audience: str = "党员"
+
+
+class MeetingSettings(BaseModel):
+    """Reminders, roll call, notebook spot-check and 传达 of meetings (times in minutes/hours)."""
+
+    reminder_minutes: list[int] = [3 * 24 * 60, 24 * 60, 60]  # before the start
+    signin_open_minutes: int = 30  # /签到 opens this long before the start
+    signin_close_minutes: int = 180  # late /签到 accepted until this long after the start
+    grace_minutes: int = 10  # the 迟到席 roll call is posted this long after the start
+    spot_check_count: int = 3
+    spot_check_after_minutes: int = 120  # the notebook spot-check is drawn this long after the start
+    spot_check_hours: int = 24  # time to upload the photo
+    spot_check_remind_hours: int = 20  # reminder to those who have not, after the draw
+    relay_hours: int = 24  # villages must 传达 a township meeting within this long after its start
+    relay_remind_hours: int = 20
+    calendar: list[RecurringEvent] = []
+    calendar_horizon_days: int = 7  # calendar meetings are created this long ahead
 
 
 class Settings(BaseSettings):
@@ -31,6 +65,7 @@ class Settings(BaseSettings):
     bot_name: str = "村务助手"
     bot_aliases: list[str] = ["CadreBot", "cadrebot"]
     checkin: CheckinSettings = CheckinSettings()
+    meetings: MeetingSettings = MeetingSettings()
 
     @property
     def bot_names(self) -> list[str]:

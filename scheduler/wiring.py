@@ -27,7 +27,10 @@ class RecurringJob:
 
 
 # Recurring jobs of every family, in one visible list (families append theirs here).
-RECURRING_JOBS: list[RecurringJob] = []
+RECURRING_JOBS: list[RecurringJob] = [
+    # meetings: runs the planned sends that came due; after a restart it runs once and catches up
+    RecurringJob("meetings-sweep", "scheduler.meeting_jobs:sweep", "interval", {"minutes": 1}, 24 * 3600),
+]
 
 
 def build_scheduler(app: App) -> BackgroundScheduler:

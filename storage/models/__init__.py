@@ -7,6 +7,7 @@ One module per family; a new family adds its module here and a migration under
 from storage.base import Base
 from storage.models.attendance import LeaveRequest
 from storage.models.checkin import Checkin
+from storage.models.meetings import Meeting, MeetingAttendee, MeetingRelay, MeetingSend
 from storage.models.messaging import OutboxMessage, ProcessedMessage
 from storage.models.org import BindingRequest, GroupChat, Identity, Member, Role, Township, Village
 
@@ -17,6 +18,10 @@ __all__ = [
     "GroupChat",
     "Identity",
     "LeaveRequest",
+    "Meeting",
+    "MeetingAttendee",
+    "MeetingRelay",
+    "MeetingSend",
     "Member",
     "OutboxMessage",
     "ProcessedMessage",
