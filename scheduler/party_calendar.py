@@ -5,14 +5,18 @@ they get their reminders like any other meeting."""
 from __future__ import annotations
 
 import calendar
+import logging
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
 from bot.clock import TZ
+from bot.errors import UserError
 from bot.config import RecurringEvent
 from storage.models import Township
 from storage.repositories import MeetingRepository
+
+log = logging.getLogger(__name__)
 
 __all__ = ["occurrences", "upcoming", "create_calendar_meetings"]
 
@@ -80,10 +84,15 @@ def create_calendar_meetings(ctx) -> int:
     for start, event in upcoming(settings.calendar, ctx.now(), settings.calendar_horizon_days):
         for township in townships:
             source = f"calendar:{township.id}:{event.title}:{start:%Y-%m-%d}"
-            if repo.by_source(source) is None:
-                create_meeting(
-                    ctx, township_id=township.id, village_id=None, title=event.title, theme=event.theme,
-                    place=event.place, starts_at=start, audience=event.audience, source=source,
-                )
+            if repo.by_source(source) is not None:
+                continue
+            try:
+                with ctx.session.begin_nested():
+                    create_meeting(
+                        ctx, township_id=township.id, village_id=None, title=event.title, theme=event.theme,
+                        place=event.place, starts_at=start, audience=event.audience, source=source,
+                    )
                 created += 1
+            except UserError as error:  # e.g. nobody matches the audience: skip, never block the sweep
+                log.warning("calendar event %s in township %s not created: %s", event.title, township.id, error)
     return created
