@@ -26,7 +26,7 @@ ABSENT = "缺席（请说明原因）："
 EXCUSED = "请假："
 SPOT_CHECK = "📓「{title}」笔记抽查：请以下同志在 {deadline} 前把会议笔记拍照发到群里（或 /笔记 + 照片）"
 SPOT_REMIND = "⏰「{title}」笔记抽查提醒：还没有上传笔记照片，请在 {deadline} 前上传"
-RELAY_REMIND = "⏰「{title}」要求 {deadline} 前完成传达，本村还没有传达。请发送 /传达 {id} 传达内容（可附照片）"
+RELAY_REMIND = "⏰「{title}」要求 {deadline} 前完成传达，{village}还没有传达。请发送 /传达 {id} 传达内容（可附照片）"
 RELAY_OVERDUE = "⚠️「{title}」传达逾期（截止 {deadline}）：{villages}"
 RELAY_ALL_DONE = "✅「{title}」各村均已按时传达"
 
@@ -181,8 +181,8 @@ def pending_relay_villages(ctx: Context, meeting: Meeting):
 
 def _relay_reminders(ctx: Context, meeting: Meeting, key: str) -> None:
     org = OrgRepository(ctx.session)
-    text = RELAY_REMIND.format(deadline=relay_deadline(ctx, meeting), **describe(meeting))
     for village in pending_relay_villages(ctx, meeting):
+        text = RELAY_REMIND.format(deadline=relay_deadline(ctx, meeting), village=village.name, **describe(meeting))
         ctx.outbox.to_groups(org.groups_of_village(village.id), Reply(text), dedupe_key=f"{key}:{village.id}")
 
 

@@ -87,7 +87,7 @@ def test_relay_tracked_reminded_at_20h_and_overdue_list_at_24h(world, clock):
     sweep(world.app)
     assert yazhuang.new_texts() == []
     assert lianhu.new_texts() == [
-        "⏰「两委例会」要求 11-29 14:30 前完成传达，本村还没有传达。请发送 /传达 1 传达内容（可附照片）"
+        "⏰「两委例会」要求 11-29 14:30 前完成传达，莲湖村还没有传达。请发送 /传达 1 传达内容（可附照片）"
     ]
     township.new_texts()
     clock.set(at("2026-11-29 14:30"))
