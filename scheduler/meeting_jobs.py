@@ -82,7 +82,12 @@ def run_due(ctx) -> int:
             log.info("dropping %s of meeting %s: due %s, expired %s", send.kind, send.meeting_id, send.due_at, send.expires_at)
             send.status = "dropped"
         else:
-            post(ctx, send)
+            try:
+                with ctx.session.begin_nested():  # one broken send must not hold back the others
+                    post(ctx, send)
+            except Exception:
+                log.exception("meeting %s: %s failed; retried next sweep until it expires", send.meeting_id, send.kind)
+                continue
             send.status = "done"
             sent += 1
         send.done_at = now

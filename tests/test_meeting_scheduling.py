@@ -113,3 +113,26 @@ def test_real_scheduler_runs_the_sweep_and_sends_a_due_reminder(world, clock):
         runtime.bind(None)
     assert outcome["error"] is None
     assert firsts(world.app)[-1] == "📅 会议提醒：3 天后召开「两委例会」"
+
+
+def test_a_failing_send_is_retried_later_without_holding_back_others(world, clock, monkeypatch):
+    from handlers import meeting_posts
+
+    world.chat("wx-zhiying").reply(NEW, "sunli")
+    world.chat("wx-yazhuang").reply("/会议 新建 2026-11-28 09:00 村两委会", "zhangjg")
+    real_post = meeting_posts.post
+
+    def flaky(ctx, send):
+        if send.meeting_id == 1:
+            raise RuntimeError("platform hiccup")
+        real_post(ctx, send)
+
+    monkeypatch.setattr("scheduler.meeting_jobs.post", flaky)
+    clock.set(at("2026-11-25 14:30"))
+    sweep(world.app)
+    assert [t.split("\n")[0] for t in world.chat("wx-yazhuang").new_texts()][-1] == "📅 会议提醒：3 天后召开「村两委会」"
+    assert not any("两委例会」" in t and "会议提醒" in t for t in firsts(world.app))
+    monkeypatch.setattr("scheduler.meeting_jobs.post", real_post)
+    clock.set(at("2026-11-25 14:31"))
+    sweep(world.app)
+    assert firsts(world.app)[-1] == "📅 会议提醒：3 天后召开「两委例会」"
