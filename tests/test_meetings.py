@@ -111,3 +111,17 @@ def test_village_secretary_cancels_only_own_village_meetings(world):
     _, village = create(world, "/会议 新建 2026-11-28 09:00 村两委会", "zhangjg", "wx-yazhuang")
     assert world.chat("dt-lianhu").reply("/会议 取消 1", "liuy") == "只能取消本村的会议"
     assert village.reply("/会议 取消 1", "zhangjg").startswith("🚫 会议 #1")
+
+
+def test_send_of_a_meeting_cancelled_behind_its_back_sends_nothing(world, clock):
+    """Even a planned row that was not cancelled with its meeting (a race) sends nothing."""
+    from storage.models import Meeting
+
+    create(world)
+    with world.app.unit_of_work() as uow:
+        uow.session.get(Meeting, 1).status = "cancelled"
+        uow.commit()
+    count = len(outbox_rows(world.app))
+    clock.set(at("2026-11-25 14:30"))
+    sweep(world.app)
+    assert len(outbox_rows(world.app)) == count
