@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from storage.models import LeaveRequest
+from storage.models import LeaveRequest, Meeting
 from tests.factories import outbox_rows
 from tests.meeting_helpers import at, sweep
 
@@ -115,8 +115,6 @@ def test_village_secretary_cancels_only_own_village_meetings(world):
 
 def test_send_of_a_meeting_cancelled_behind_its_back_sends_nothing(world, clock):
     """Even a planned row that was not cancelled with its meeting (a race) sends nothing."""
-    from storage.models import Meeting
-
     create(world)
     with world.app.unit_of_work() as uow:
         uow.session.get(Meeting, 1).status = "cancelled"
