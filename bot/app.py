@@ -13,7 +13,20 @@ from bot.config import Settings, load_settings
 from bot.dispatcher import Dispatcher
 from bot.media import LocalFileFetcher, MediaFetcher
 from bot.router import CommandTable
-from handlers import attendance, binding, checkin, help, leave, minutes, resolutions, search, votes
+from handlers import (
+    attendance,
+    binding,
+    calendar,
+    checkin,
+    help,
+    leave,
+    meetings,
+    minutes,
+    notes,
+    resolutions,
+    search,
+    votes,
+)
 from storage import UnitOfWork, make_engine, make_session_factory, migrate
 
 # Every command family the bot serves, in the order /帮助 lists them.
@@ -22,6 +35,9 @@ ROUTERS = (
     attendance.router,
     leave.router,
     binding.router,
+    meetings.router,
+    notes.router,  # before minutes: a spot-check photo must not land in an open minutes session
+    calendar.router,
     minutes.router,
     resolutions.router,
     votes.router,

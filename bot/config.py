@@ -25,6 +25,8 @@ __all__ = [
     "Settings",
     "TownshipCalendarSettings",
     "load_settings",
+    "MeetingSettings",
+    "RecurringEvent",
 ]
 
 
@@ -40,6 +42,8 @@ class ResolutionSettings(BaseModel):
     max_image_bytes: int = 10 * 1024 * 1024
     thumbnail_px: int = 320
     public_url: str = ""  # base address of the 公开栏 web view, when one runs
+
+
 class TownshipCalendarSettings(BaseModel):
     """A township's own changes to the national calendar: extra days off, extra working days."""
 
@@ -59,6 +63,40 @@ class AttendanceSettings(BaseModel):
     calendars: dict[str, TownshipCalendarSettings] = {}  # township name -> its own days
 
 
+class RecurringEvent(BaseModel):
+    """One line of the party calendar, in plain terms:
+    rule "monthly" (on `day`), "monthly_weekday" (`nth` `weekday` of the month, nth=-1 for the last),
+    "quarterly" / "half_yearly" (on `day` of the period's first month), "weekly" (on `weekday`).
+    Weekdays are 1 (Monday) … 7 (Sunday)."""
+
+    title: str
+    rule: str = "monthly"
+    day: int = 1
+    weekday: int = 2
+    nth: int = 1
+    at: time = time(15, 0)
+    place: str = ""
+    theme: str = ""
+    audience: str = "党员"
+
+
+class MeetingSettings(BaseModel):
+    """Reminders, roll call, notebook spot-check and 传达 of meetings (times in minutes/hours)."""
+
+    reminder_minutes: list[int] = [3 * 24 * 60, 24 * 60, 60]  # before the start
+    signin_open_minutes: int = 30  # /签到 opens this long before the start
+    signin_close_minutes: int = 180  # late /签到 accepted until this long after the start
+    grace_minutes: int = 10  # the 迟到席 roll call is posted this long after the start
+    spot_check_count: int = 3
+    spot_check_after_minutes: int = 120  # the notebook spot-check is drawn this long after the start
+    spot_check_hours: int = 24  # time to upload the photo
+    spot_check_remind_hours: int = 20  # reminder to those who have not, after the draw
+    relay_hours: int = 24  # villages must 传达 a township meeting within this long after its start
+    relay_remind_hours: int = 20
+    calendar: list[RecurringEvent] = []
+    calendar_horizon_days: int = 7  # calendar meetings are created this long ahead
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CADREBOT_", env_nested_delimiter="__", extra="ignore")
 
@@ -74,6 +112,7 @@ class Settings(BaseSettings):
     dingtalk: DingTalkSettings = DingTalkSettings()
     outbox: OutboxSettings = OutboxSettings()
     groups: list[GroupBinding] = []
+    meetings: MeetingSettings = MeetingSettings()
 
     @property
     def bot_names(self) -> list[str]:

@@ -28,7 +28,10 @@ class RecurringJob:
 
 
 # Recurring jobs of every family, in one visible list (families append theirs here).
-RECURRING_JOBS: list[RecurringJob] = []
+RECURRING_JOBS: list[RecurringJob] = [
+    # meetings: runs the planned sends that came due; after a restart it runs once and catches up
+    RecurringJob("meetings-sweep", "scheduler.meeting_jobs:sweep", "interval", {"minutes": 1}, 24 * 3600),
+]
 
 RECURRING_JOBS.append(
     RecurringJob("votes.close_due", "scheduler.vote_jobs:close_due_votes", "interval", {"seconds": 60}, 60)

@@ -7,6 +7,7 @@ One module per family; a new family adds its module here and a migration under
 from storage.base import Base
 from storage.models.attendance import AttendanceStatus, CheckinCorrection, LeaveRequest
 from storage.models.checkin import Checkin
+from storage.models.meetings import Meeting, MeetingAttendee, MeetingRelay, MeetingSend
 from storage.models.messaging import OutboxMessage, ProcessedMessage
 from storage.models.org import BindingRequest, GroupChat, Identity, Member, Role, Township, Village
 from storage.models.resolutions import (
@@ -31,6 +32,10 @@ __all__ = [
     "Identity",
     "LeaveRequest",
     "MediaFile",
+    "Meeting",
+    "MeetingAttendee",
+    "MeetingRelay",
+    "MeetingSend",
     "Member",
     "MinutesImage",
     "MinutesSession",

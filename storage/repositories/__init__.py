@@ -3,6 +3,7 @@
 from storage.repositories.attendance import AttendanceRepository
 from storage.repositories.checkins import CheckinRepository
 from storage.repositories.leave import LeaveRepository
+from storage.repositories.meetings import MeetingRepository
 from storage.repositories.messages import OutboxRepository, ProcessedMessageRepository
 from storage.repositories.org import OrgRepository
 from storage.repositories.resolutions import ResolutionRepository
@@ -13,6 +14,7 @@ __all__ = [
     "AttendanceRepository",
     "CheckinRepository",
     "LeaveRepository",
+    "MeetingRepository",
     "OrgRepository",
     "OutboxRepository",
     "ProcessedMessageRepository",
