@@ -16,5 +16,7 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest
 
+BENCHES = checkin attendance_report wecom_callback_latency outbox_rate_limit resolutions
+
 bench: $(VENV)/.installed
-	$(VENV)/bin/python bench/checkin.py
+	for b in $(BENCHES); do echo "== bench/$$b.py"; $(VENV)/bin/python bench/$$b.py || exit 1; done
