@@ -10,7 +10,7 @@ from bot.router import Router
 from handlers.resolution_records import index_minutes, votes_text
 from storage.files import FileStore, ImageRejected
 from storage.models import MediaFile, MinutesImage, MinutesSession
-from storage.repositories import ResolutionRepository
+from storage.repositories import MeetingRepository, ResolutionRepository
 
 router = Router("minutes")
 
@@ -27,6 +27,7 @@ LISTING = "📝 纪要 #{id}：{topic}\n{when}，{who}记录\n图片 {count} 张
 RESOLUTION_LINE = "\n决议 #{id}：{subject}（{votes}）"
 RECENT = "本群最近的纪要：\n{lines}\n发送 /纪要 编号 查看。"
 NO_TOPIC = "会议纪要"
+LINKED_MEETING = "\n（已关联本群正在召开的会议 #{id}「{title}」）"
 NOT_IN_GROUP = "请在工作群里使用纪要命令。"
 
 
@@ -53,7 +54,7 @@ def minutes(message, ctx):
         raise UserError(NOT_IN_GROUP)
     first = ctx.args[0] if ctx.args else ""
     if first == "开始":
-        return _open(ctx, ctx.arg_text[len(first):].strip() or NO_TOPIC)
+        return _open(ctx, ctx.arg_text[len(first):].strip())
     if first == "结束":
         return _close(ctx)
     if first.lstrip("#").isdigit() and len(ctx.args) == 1:
@@ -74,14 +75,18 @@ def _open(ctx, topic: str) -> str:
     if previous is not None:
         previous.closed_at = ctx.now()
         note = CLOSED_PREVIOUS.format(id=previous.id)
+    meeting = MeetingRepository(ctx.session).in_progress(ctx.group.township_id, ctx.group.village_id, ctx.now())
     session = repository.add(
         MinutesSession(
-            township_id=ctx.group.township_id, group_id=ctx.group.id, topic=topic[:200],
+            township_id=ctx.group.township_id, group_id=ctx.group.id,
+            meeting_id=meeting.id if meeting else None,
+            topic=(topic or (meeting.title if meeting else NO_TOPIC))[:200],
             opened_by_id=ctx.member.id, opened_at=ctx.now(),
         )
     )
     index_minutes(ctx, session)
-    return note + OPENED.format(id=session.id, topic=session.topic)
+    linked = LINKED_MEETING.format(id=meeting.id, title=meeting.title) if meeting else ""
+    return note + OPENED.format(id=session.id, topic=session.topic) + linked
 
 
 def _close(ctx) -> str:

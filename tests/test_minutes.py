@@ -108,3 +108,29 @@ def test_listing_shows_links_when_a_public_page_runs_and_the_resolutions(world, 
     listing = chat.reply("/纪要 1", "zhangjg")
     assert "\nhttps://cunwu.example.cn/media/" in listing and listing.count(".jpg") == 1
     assert listing.endswith("决议 #1：筹建公办幼儿园（同意 34，反对 0，弃权 0）")
+
+
+def test_minutes_opened_during_the_groups_meeting_belong_to_it_and_so_do_its_resolutions(world, clock):
+    from storage.models import MinutesSession, Resolution
+
+    chat = world.chat()
+    created = chat.reply("/会议 新建 11-24 19:00 党员大会 主题：幼儿园用地", "zhangjg")
+    assert created.startswith("✅ 已安排会议 #1")
+    clock.set(clock.now().replace(hour=19, minute=2))
+    opened = chat.reply("/纪要 开始", "zhangjg")
+    assert "已关联本群正在召开的会议 #1「党员大会」" in opened
+    chat.reply("/决议 筹建公办幼儿园 | 应到34 实到34 | 同意34 反对0 弃权0 | 19:00-19:34", "zhangjg")
+    with world.app.unit_of_work() as uow:
+        assert uow.session.scalar(select(MinutesSession.meeting_id)) == 1
+        assert uow.session.scalar(select(MinutesSession.topic)) == "党员大会"
+        assert uow.session.scalar(select(Resolution.meeting_id)) == 1
+
+
+def test_minutes_opened_with_no_meeting_under_way_stand_alone(world, clock):
+    from storage.models import MinutesSession
+
+    chat = world.chat()
+    chat.reply("/会议 新建 11-26 19:00 党员大会", "zhangjg")  # two days away
+    assert "关联" not in chat.reply("/纪要 开始 临时碰头会", "zhangjg")
+    with world.app.unit_of_work() as uow:
+        assert uow.session.scalar(select(MinutesSession.meeting_id)) is None

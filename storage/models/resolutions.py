@@ -1,8 +1,8 @@
 """Minutes, resolutions, live votes and the search index (issue 6).
 
-`meeting_id` columns are plain integers for now: the meetings table belongs to another family and
-gets its foreign key when the two are merged. A `MinutesSession` is this family's own light record
-of "a meeting whose minutes are being taken in this group" (`/纪要 开始 主题`).
+A `MinutesSession` is "a meeting whose minutes are being taken in this group" (`/纪要 开始 主题`);
+opened while one of the group's meetings is under way, it (and any resolution recorded in it)
+points at that meeting.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class MinutesSession(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"), index=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("group_chats.id"), index=True)
-    meeting_id: Mapped[int | None] = mapped_column(Integer)  # meetings.id once merged (no FK yet)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
     topic: Mapped[str] = mapped_column(String(200), default="")
     opened_by_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     opened_at: Mapped[datetime] = mapped_column(ShanghaiDateTime)
@@ -87,7 +87,7 @@ class Resolution(Base):
     village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"))
     group_id: Mapped[int] = mapped_column(ForeignKey("group_chats.id"))
     minutes_session_id: Mapped[int | None] = mapped_column(ForeignKey("minutes_sessions.id"))
-    meeting_id: Mapped[int | None] = mapped_column(Integer)  # meetings.id once merged (no FK yet)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
     subject: Mapped[str] = mapped_column(Text)
     meeting_name: Mapped[str] = mapped_column(String(100), default="")
     kind: Mapped[str | None] = mapped_column(String(16))

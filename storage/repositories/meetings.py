@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -130,6 +130,21 @@ class MeetingRepository:
                 Meeting.status == "scheduled",
                 Meeting.starts_at <= now,
                 Meeting.starts_at >= since,
+            )
+            .order_by(Meeting.starts_at.desc())
+            .limit(1)
+        )
+
+    def in_progress(self, township_id: int, village_id: int | None, now: datetime) -> Meeting | None:
+        """The group's meeting under way: from an hour before its start to six hours after."""
+        return self.session.scalar(
+            select(Meeting)
+            .where(
+                Meeting.township_id == township_id,
+                Meeting.village_id.is_(None) if village_id is None else Meeting.village_id == village_id,
+                Meeting.status == "scheduled",
+                Meeting.starts_at <= now + timedelta(hours=1),
+                Meeting.starts_at >= now - timedelta(hours=6),
             )
             .order_by(Meeting.starts_at.desc())
             .limit(1)

@@ -58,6 +58,7 @@ def upgrade() -> None:
     sa.Column('opened_at', sa.DateTime(), nullable=False),
     sa.Column('closed_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['group_id'], ['group_chats.id'], name=op.f('fk_minutes_sessions_group_id_group_chats')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_minutes_sessions_meeting_id_meetings')),
     sa.ForeignKeyConstraint(['opened_by_id'], ['members.id'], name=op.f('fk_minutes_sessions_opened_by_id_members')),
     sa.ForeignKeyConstraint(['township_id'], ['townships.id'], name=op.f('fk_minutes_sessions_township_id_townships')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_minutes_sessions'))
@@ -125,6 +126,7 @@ def upgrade() -> None:
     sa.Column('published_at', sa.DateTime(), nullable=True),
     sa.Column('published_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['group_id'], ['group_chats.id'], name=op.f('fk_resolutions_group_id_group_chats')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_resolutions_meeting_id_meetings')),
     sa.ForeignKeyConstraint(['minutes_session_id'], ['minutes_sessions.id'], name=op.f('fk_resolutions_minutes_session_id_minutes_sessions')),
     sa.ForeignKeyConstraint(['published_by_id'], ['members.id'], name=op.f('fk_resolutions_published_by_id_members')),
     sa.ForeignKeyConstraint(['recorded_by_id'], ['members.id'], name=op.f('fk_resolutions_recorded_by_id_members')),
