@@ -27,28 +27,27 @@ class RecurringJob:
     misfire_grace_time: int = 300
 
 
-# Recurring jobs of every family, in one visible list (families append theirs here).
-RECURRING_JOBS: list[RecurringJob] = [
-    # meetings: runs the planned sends that came due; after a restart it runs once and catches up
-    RecurringJob("meetings-sweep", "scheduler.meeting_jobs:sweep", "interval", {"minutes": 1}, 24 * 3600),
-]
-
-RECURRING_JOBS.append(
-    RecurringJob("votes.close_due", "scheduler.vote_jobs:close_due_votes", "interval", {"seconds": 60}, 60)
-)
-
-
 def _daily_at(setting: str) -> Callable[[Any], dict[str, Any]]:
     """Cron arguments for every day at the attendance setting `setting` (a time of day)."""
-    return lambda settings: {"hour": getattr(settings.attendance, setting).hour,
-                             "minute": getattr(settings.attendance, setting).minute}
+
+    def trigger_args(settings) -> dict[str, Any]:
+        moment = getattr(settings.attendance, setting)
+        return {"hour": moment.hour, "minute": moment.minute}
+
+    return trigger_args
 
 
-RECURRING_JOBS += [
+# Recurring jobs of every family, in one visible list.
+RECURRING_JOBS: list[RecurringJob] = [
+    # attendance: the 09:00 reminder on workdays; the nightly colour check of the day that closed
     RecurringJob("attendance.reminder", "scheduler.attendance_jobs:send_checkin_reminders", "cron",
                  _daily_at("reminder_time")),
     RecurringJob("attendance.warnings", "scheduler.attendance_jobs:check_attendance_warnings", "cron",
                  _daily_at("warning_time")),
+    # meetings: runs the planned sends that came due; after a restart it runs once and catches up
+    RecurringJob("meetings-sweep", "scheduler.meeting_jobs:sweep", "interval", {"minutes": 1}, 24 * 3600),
+    # votes: closes live votes whose deadline passed
+    RecurringJob("votes.close_due", "scheduler.vote_jobs:close_due_votes", "interval", {"seconds": 60}, 60),
 ]
 
 
