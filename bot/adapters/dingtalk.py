@@ -87,6 +87,7 @@ class DingTalkStream:
 
         def run() -> None:
             self._loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(self._loop)
             self._task = self._loop.create_task(self.client.start())
             ready.set()
             try:
@@ -97,7 +98,8 @@ class DingTalkStream:
                 leftovers = asyncio.all_tasks(self._loop)  # the SDK's keepalive pings
                 for task in leftovers:
                     task.cancel()
-                self._loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
+                if leftovers:  # gather() of nothing asks for the thread's loop, and may find none
+                    self._loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
                 self._loop.close()
 
         self._thread = threading.Thread(target=run, name="dingtalk-stream", daemon=True)
