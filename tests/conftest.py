@@ -93,3 +93,14 @@ def world(app):
     from tests.factories import build_world
 
     return build_world(app)
+
+
+@pytest.fixture
+async def standin():
+    """A local stand-in of the platforms' servers (tests/standins.py) on 127.0.0.1."""
+    from tests.standins import StandIn
+
+    stand_in = StandIn()
+    await stand_in.start()
+    yield stand_in
+    await stand_in.stop()

@@ -14,15 +14,7 @@ from bot.app import build_app
 from bot.platform_config import DingTalkSettings, OutboxSettings
 from bot.serve import Server
 from storage.models import Checkin, OutboxMessage
-from tests.standins import StandIn, until
-
-
-@pytest.fixture
-async def standin():
-    stand_in = StandIn()
-    await stand_in.start()
-    yield stand_in
-    await stand_in.stop()
+from tests.standins import until
 
 
 @pytest.fixture

@@ -19,17 +19,8 @@ from bot.platforms import build_senders
 from storage.models import OutboxMessage
 from storage.repositories import OrgRepository
 from tests.factories import outbox_rows
-from tests.standins import StandIn
 
 GROUPS = [("wecom", "wx-yazhuang"), ("wecom", "wx-zhiying"), ("dingtalk", "dt-lianhu")]
-
-
-@pytest.fixture
-async def standin():
-    stand_in = StandIn()
-    await stand_in.start()
-    yield stand_in
-    await stand_in.stop()
 
 
 @pytest.fixture

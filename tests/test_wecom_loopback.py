@@ -17,18 +17,10 @@ from bot.messages import Attachment
 from bot.platform_config import OutboxSettings, WeComSettings
 from bot.serve import Server
 from storage.models import Checkin, OutboxMessage, ProcessedMessage
-from tests.standins import StandIn, until
+from tests.standins import until
 from tests.wecom_client import AES_KEY, TOKEN, WeComServer, image_message, text_message
 
 PATH = "/wecom/aibot"
-
-
-@pytest.fixture
-async def standin():
-    stand_in = StandIn()
-    await stand_in.start()
-    yield stand_in
-    await stand_in.stop()
 
 
 @pytest.fixture

@@ -38,11 +38,11 @@ class CallbackRefused(Exception):
     """Wrong signature, wrong receiver or an undecryptable body: answer 403, store nothing."""
 
 
-class AIBotCallback:
-    """The AI bot's callback protocol, without HTTP: check the URL, open a message."""
+class _EncryptedCallback:
+    """What both WeCom callbacks share: the crypto of the callback URL and its URL check."""
 
-    def __init__(self, token: str, aes_key: str, now: Callable[[], datetime]) -> None:
-        self._crypto = WeChatCrypto(token, aes_key, "")
+    def __init__(self, token: str, aes_key: str, receive_id: str, now: Callable[[], datetime]) -> None:
+        self._crypto = WeChatCrypto(token, aes_key, receive_id)
         self._now = now
 
     def verify_url(self, signature: str, timestamp: str, nonce: str, echostr: str) -> str:
@@ -50,6 +50,13 @@ class AIBotCallback:
             return self._crypto.check_signature(signature, timestamp, nonce, echostr)
         except (InvalidSignatureException, InvalidCorpIdException, ValueError) as error:
             raise CallbackRefused(type(error).__name__) from error
+
+
+class AIBotCallback(_EncryptedCallback):
+    """The AI bot's callback protocol, without HTTP: check the URL, open a message."""
+
+    def __init__(self, token: str, aes_key: str, now: Callable[[], datetime]) -> None:
+        super().__init__(token, aes_key, "", now)  # the AI bot's ReceiveId is empty
 
     def open(self, signature: str, timestamp: str, nonce: str, body: bytes) -> InboundMessage | None:
         """The message in an encrypted body, or None for events and kinds the bot ignores."""
@@ -97,18 +104,11 @@ def _content(payload: dict[str, Any]) -> tuple[str, tuple[Attachment, ...]]:
     return "\n".join(t for t in texts if t).strip(), tuple(images)
 
 
-class AppCallback:
+class AppCallback(_EncryptedCallback):
     """The self-built app's XML callback: private chats with the bot (`/考勤`, approvals)."""
 
     def __init__(self, token: str, aes_key: str, corp_id: str, now: Callable[[], datetime]) -> None:
-        self._crypto = WeChatCrypto(token, aes_key, corp_id)
-        self._now = now
-
-    def verify_url(self, signature: str, timestamp: str, nonce: str, echostr: str) -> str:
-        try:
-            return self._crypto.check_signature(signature, timestamp, nonce, echostr)
-        except (InvalidSignatureException, InvalidCorpIdException, ValueError) as error:
-            raise CallbackRefused(type(error).__name__) from error
+        super().__init__(token, aes_key, corp_id, now)
 
     def open(self, signature: str, timestamp: str, nonce: str, body: bytes) -> InboundMessage | None:
         try:
