@@ -4,6 +4,7 @@ posted to the bot's own web server; replies delivered to a local stand-in of the
 from __future__ import annotations
 
 import asyncio
+import hashlib
 
 import aiohttp
 import pytest
@@ -16,8 +17,9 @@ from bot.app import build_app
 from bot.messages import Attachment
 from bot.platform_config import OutboxSettings, WeComSettings
 from bot.serve import Server
-from storage.models import Checkin, OutboxMessage, ProcessedMessage
+from storage.models import Checkin, MediaFile, OutboxMessage, ProcessedMessage
 from tests.standins import until
+from tests.factories import image_bytes
 from tests.wecom_client import AES_KEY, TOKEN, WeComServer, image_message, text_message
 
 PATH = "/wecom/aibot"
@@ -204,3 +206,29 @@ async def test_served_with_its_own_outbox_worker_the_reply_arrives_by_itself(app
         assert call.body["text"]["content"] == "✅ 李秀英 07:50 打卡成功，今日第 1 位"
     finally:
         await bot.stop()
+
+
+async def test_a_minutes_photo_sent_in_the_group_is_downloaded_checked_and_stored(server, http, app, standin):
+    """From the group chat to the file store: encrypted callback, the adapter's media download
+    (decrypted with the AI bot's key), Pillow's check, content-addressed storage, the reply."""
+    wecom = WeComServer()
+    photo = image_bytes()
+    standin.media["minutes-1"] = wecom.encrypt_media(photo)
+    standin.media["not-a-photo"] = wecom.encrypt_media(b"%PDF-1.4 pretending to be a jpg")
+    for msgid, message in [
+        ("m-open", text_message("m-open", "@村务助手\u2005/纪要 开始 党员大会")),
+        ("m-photo", image_message("m-photo", f"{standin.base}/media/minutes-1")),
+        ("m-fake", image_message("m-fake", f"{standin.base}/media/not-a-photo")),
+    ]:
+        query, body = wecom.sign(message)
+        assert await post(http, server, query, body) == 200, msgid
+        # join off the loop: the download the dispatcher makes is served by the stand-in on this loop
+        assert await _in_thread(server.queue.join)
+    await _deliver(server)
+    replies = [call.body["text"]["content"] for call in standin.sent("/cgi-bin/webhook/send")]
+    assert replies[0].startswith("📝 纪要 #1 开始：党员大会")
+    assert replies[1] == "📷 已存入纪要 #1（共 1 张）"
+    assert replies[2].startswith("❌ 图片没有保存")
+    assert count(app, MediaFile.id) == 1
+    stored = [p for p in app.settings.data_dir.rglob("*") if p.is_file() and p.read_bytes() == photo]
+    assert len(stored) == 1 and hashlib.sha256(photo).hexdigest() in stored[0].name
