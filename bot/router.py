@@ -31,6 +31,7 @@ class Command:
     roles: frozenset[str] | None  # None: anyone on the roster; else only these roles
     family: str
     needs_member: bool = True  # False: also for senders the roster does not know yet
+    needs_group: bool = False  # True: only in a group chat bound to a village or the township
 
     @property
     def help(self) -> str:
@@ -64,6 +65,7 @@ class Router:
         aliases: Iterable[str] = (),
         roles: Iterable[str] | None = None,
         needs_member: bool = True,
+        needs_group: bool = False,
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             if not _doc_lines(handler)[0]:
@@ -76,6 +78,7 @@ class Router:
                     roles=frozenset(roles) if roles is not None else None,
                     family=self.family,
                     needs_member=needs_member,
+                    needs_group=needs_group,
                 )
             )
             return handler

@@ -46,6 +46,8 @@ def _refusal(ctx: Context, command: Command) -> str | None:
         return None
     if ctx.member is None:
         return texts.NOT_BOUND.format(name=ctx.message.sender_name or "您好")
+    if command.needs_group and ctx.group is None:
+        return texts.NEEDS_GROUP.format(command=command.name)
     if command.roles is not None and not may_use(ctx.member.role, command.roles):
         return texts.NOT_ALLOWED.format(command=command.name, roles="、".join(sorted(command.roles | {ADMIN_ROLE})))
     return None

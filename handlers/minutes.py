@@ -28,7 +28,6 @@ RESOLUTION_LINE = "\n决议 #{id}：{subject}（{votes}）"
 RECENT = "本群最近的纪要：\n{lines}\n发送 /纪要 编号 查看。"
 NO_TOPIC = "会议纪要"
 LINKED_MEETING = "\n（已关联本群正在召开的会议 #{id}「{title}」）"
-NOT_IN_GROUP = "请在工作群里使用纪要命令。"
 
 
 def _open_session_with_images(message, ctx) -> bool:
@@ -43,15 +42,13 @@ def keep_minutes_photo(message, ctx):
     return [_attach(ctx, minutes, image) for image in message.images]
 
 
-@router.command("纪要")
+@router.command("纪要", needs_group=True)
 def minutes(message, ctx):
     """会议纪要：开始记录、结束、查看某份纪要的照片
     /纪要 开始 党员和村民代表会议
     /纪要 结束
     /纪要 3
     """
-    if ctx.group is None:
-        raise UserError(NOT_IN_GROUP)
     first = ctx.args[0] if ctx.args else ""
     if first == "开始":
         return _open(ctx, ctx.arg_text[len(first):].strip())

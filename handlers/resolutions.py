@@ -25,7 +25,6 @@ NOT_PASSED = "决议 #{id} 没有通过，不能公开。"
 ALREADY_PUBLIC = "决议 #{id} 已于 {at} 审核公开。"
 PUBLISHED = "✅ 决议 #{id} 已审核公开，已转发到镇干部群（{groups} 个）。"
 PUBLIC_CARD = "📢 审核公开\n{card}{link}"
-NOT_IN_GROUP = "请在村或镇的工作群里使用这个命令。"
 
 _LOOKS_LIKE_MEETING = re.compile(r"会议|召开|开会|大会|两委会")
 _LOOKS_LIKE_VOTE = re.compile(r"同意|通过|表决|赞成")
@@ -60,13 +59,12 @@ def read_meeting_text(message, ctx):
     return _preview(parsed)
 
 
-@router.command("决议", roles={SECRETARY})
+@router.command("决议", roles={SECRETARY}, needs_group=True)
 def record_resolution(message, ctx):
     """录入会议决议，核对票数和法定人数，回复决议卡片
     /决议 主题 | 应到34 实到34 | 同意34 反对0 弃权0 | 19:00-19:34
     /决议 主题:筹建幼儿园 应到:34 实到:34 同意:34 反对:0 弃权:0 开始:19:00 结束:19:34 类别:项目安排
     """
-    _require_group(ctx)
     if not ctx.arg_text:
         raise UsageError()
     fields = parse_structured(ctx.arg_text)
@@ -157,7 +155,3 @@ def _draft_or_none(ctx) -> ResolutionDraft | None:
 def _no_draft(ctx) -> str | None:
     return NO_DRAFT if ctx.call is None or ctx.call.explicit else None
 
-
-def _require_group(ctx) -> None:
-    if ctx.group is None:
-        raise UserError(NOT_IN_GROUP)

@@ -37,14 +37,14 @@ _DEADLINE = re.compile(r"\s*截止\s*(?:时间)?\s*[:：]?\s*(\S+)\s*$")
 _MINUTES = re.compile(r"(\d+)\s*(分钟|小时)")
 
 
-@router.command("表决", roles={SECRETARY})
+@router.command("表决", roles={SECRETARY}, needs_group=True)
 def open_vote(message, ctx):
     """发起表决，群里应到人员用 /同意 /反对 /弃权 投票
     /表决 是否同意将3000平方米集体土地用于筹建公办幼儿园
     /表决 是否同意修建村道 截止 20:00
     /表决 是否同意修建村道 截止 30分钟
     """
-    if ctx.group is None or not ctx.arg_text:
+    if not ctx.arg_text:
         raise UsageError()
     question, deadline = _question_and_deadline(ctx)
     votes = VoteRepository(ctx.session)
@@ -66,7 +66,7 @@ def open_vote(message, ctx):
     return Reply(text, mentions=tuple(m.id for m in voters))
 
 
-@router.command("同意", aliases=("赞成",))
+@router.command("同意", aliases=("赞成",), needs_group=True)
 def vote_agree(message, ctx):
     """在进行中的表决里投同意票
     /同意
@@ -74,7 +74,7 @@ def vote_agree(message, ctx):
     return _cast(ctx, "同意")
 
 
-@router.command("反对")
+@router.command("反对", needs_group=True)
 def vote_against(message, ctx):
     """在进行中的表决里投反对票
     /反对
@@ -82,7 +82,7 @@ def vote_against(message, ctx):
     return _cast(ctx, "反对")
 
 
-@router.command("弃权")
+@router.command("弃权", needs_group=True)
 def vote_abstain(message, ctx):
     """在进行中的表决里投弃权票
     /弃权
@@ -90,7 +90,7 @@ def vote_abstain(message, ctx):
     return _cast(ctx, "弃权")
 
 
-@router.command("结束表决", aliases=("关闭表决",))
+@router.command("结束表决", aliases=("关闭表决",), needs_group=True)
 def close_early(message, ctx):
     """提前结束本群进行中的表决（发起人或管理员）
     /结束表决

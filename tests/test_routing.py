@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from bot.app import ROUTERS
 from handlers import checkin
 from storage.models import Checkin, ProcessedMessage
+from tests.factories import outbox_rows
 
 
 def test_help_lists_every_command_with_its_one_line_description(world):
@@ -51,3 +52,17 @@ def test_a_crashing_handler_gets_a_kind_reply_and_leaves_nothing_half_done(world
         assert uow.session.scalar(select(func.count(ProcessedMessage.id))) == 1
     monkeypatch.setattr(checkin.CheckinRepository, "order_of", original)
     assert world.chat().say("/打卡", "lixy", message_id="boom") == []
+
+
+def test_group_commands_from_a_chat_that_is_no_village_group_say_where_to_use_them(world):
+    """A private chat with the WeCom app (or any unregistered chat) is no place for minutes or votes."""
+    private = world.chat("user:zhangjg")
+    for command in ("/纪要 开始 党员大会", "/决议 修路 | 应到10 实到9 | 同意9 反对0 弃权0", "/表决 是否修路", "/同意"):
+        name = command.split()[0].lstrip("/")
+        assert private.reply(command, "zhangjg") == f"请在村或镇的工作群里使用 /{name}（这个聊天还没有登记到任何村或镇）。"
+    assert outbox_rows(world.app, "wecom", "user:zhangjg")  # answered, but nothing else stored
+    with world.app.unit_of_work() as uow:
+        from storage.models import MinutesSession, Resolution, Vote
+
+        for model in (MinutesSession, Resolution, Vote):
+            assert uow.session.scalar(select(func.count(model.id))) == 0
