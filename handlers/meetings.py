@@ -19,6 +19,7 @@ router = Router("meetings")
 
 CREATED = "✅ 已安排会议 #{id}「{title}」\n时间：{time}\n地点：{place}\n主题：{theme}\n应到 {expected} 人，将在会前提醒"
 CANCELLED = "🚫 会议 #{id}「{title}」（{time}）已取消，提醒不再发送"
+ALREADY_CANCELLED = "会议 #{id}「{title}」（{time}）之前已经取消了"
 NONE_UPCOMING = "近期没有安排会议"
 LIST_HEAD = "近期会议："
 LIST_LINE = "#{id} {time} {title}｜{place}"
@@ -129,6 +130,8 @@ def cancel_meeting(ctx):
         raise UserError(TOWNSHIP_ONLY_ADMIN)
     if meeting.village_id is not None and not ctx.member.is_admin and meeting.village_id != ctx.member.village_id:
         raise UserError(NOT_YOURS)
+    if meeting.cancelled:
+        return ALREADY_CANCELLED.format(**describe(meeting))
     meeting.status = "cancelled"
     cancel_sends(MeetingRepository(ctx.session), meeting)
     return CANCELLED.format(**describe(meeting))

@@ -98,6 +98,7 @@ def test_roll_call_classifies_on_time_late_absent_and_excused(world, clock):
 def test_cancelled_meeting_sends_nothing(world, clock):
     _, township = create(world)
     assert township.reply("/会议 取消 1", "sunli") == "🚫 会议 #1「两委例会」（2026-11-28 14:30）已取消，提醒不再发送"
+    assert township.reply("/会议 取消 1", "sunli") == "会议 #1「两委例会」（2026-11-28 14:30）之前已经取消了"
     count = len(outbox_rows(world.app))
     for moment in ("2026-11-25 14:30", "2026-11-27 14:30", "2026-11-28 13:30", "2026-11-28 14:40",
                    "2026-11-29 10:30", "2026-11-29 14:30", "2026-11-30 14:30"):
