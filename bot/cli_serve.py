@@ -54,7 +54,7 @@ def run_check_config(args: argparse.Namespace) -> int:
 
 def _load(args: argparse.Namespace) -> Settings | None:
     try:
-        return load_settings(args.config) if args.config else load_settings()
+        return load_settings(args.config)  # None: CADREBOT_CONFIG or ./cadrebot.toml
     except ValidationError as error:
         print("配置文件有误：")
         for item in error.errors():
