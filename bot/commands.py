@@ -35,7 +35,7 @@ def strip_bot_mention(text: str, bot_names: Iterable[str]) -> tuple[str, bool]:
     return text, addressed
 
 
-def parse_command(text: str, known: set[str], bot_names: Iterable[str] = ()) -> CommandCall | None:
+def parse_command(text: str, known: frozenset[str] | set[str], bot_names: Iterable[str] = ()) -> CommandCall | None:
     """Return the command in `text`, or None when it is ordinary chat.
 
     A slash (ASCII or full-width) or an @-mention of the bot makes any first word a command;

@@ -108,12 +108,14 @@ class CommandTable:
                     if key in self._by_name:
                         raise ValueError(f"command name /{key} is declared twice")
                     self._by_name[key] = command
+        self._names = frozenset(self._by_name)
 
     def lookup(self, name: str) -> Command | None:
         return self._by_name.get(name)
 
-    def names(self) -> set[str]:
-        return set(self._by_name)
+    def names(self) -> frozenset[str]:
+        """Every name and alias (asked once per message, so built once)."""
+        return self._names
 
     def suggest(self, name: str) -> str | None:
         close = difflib.get_close_matches(name, list(self._by_name), n=1, cutoff=0.5)
