@@ -1,0 +1,182 @@
+"""Reading a secretary's meeting report by slot-filling over tagged jieba tokens.
+
+The text is normalised (handlers/chinese_text.py), cut by jieba with the domain dictionary and
+each token tagged by handlers/resolution_lexicon.py. Then, clause by clause:
+
+- counts: a number with a count unit (人/名/位/票/张/个/户) is tied to the nearest role word
+  (同意, 反对, 弃权, 参加, 应到, 缺席 …) in the clause's reading order — "18票赞成" or "赞成18票" —
+  with only filler words (党员, 代表, 共, 的 …) between them; 无反对 is a 0, 其余弃权 a remainder;
+- the vote as a whole: 一致同意 and its kin, or a percentage (百分之八十同意);
+- the subject: a label (议定事项：…), 关于…的决议, or the clause a decision verb governs, joined to
+  the matter a deliberation verb named before it (会议研究了X，并一致同意Y → "X：Y").
+
+Pure functions; no database, no clock. The arithmetic that fills the remaining counts lives in
+handlers/resolution_arithmetic.py.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from handlers.chinese_text import TIME_RE
+from handlers.resolution_lexicon import ROLES, tag
+from handlers.segmenter import words
+
+__all__ = ["Reading", "read"]
+
+Token = tuple[str, str]  # (text, tag)
+_MAX_GAP = 4  # filler tokens allowed between a number and its role word
+_DECIDING = {"DECIDE", "AGREE", "UNANIMOUS", "ELECT"}
+_ALL_AGREE_MARKS = {"全部", "全体", "都", "一致", "全员"}
+_CLAUSE_END = re.compile(r"[,;。!?\n]|\s+")
+_ABOUT = re.compile(r"关于(.+?)的(?:决议|议题|事项|提议|方案|请示|议案)")
+_PERCENT = re.compile(
+    r"(\d+(?:\.\d+)?)%(以上|以下|左右|多)?(?:的)?(?:参会人员|与会人员|人员|代表|党员)?(?:同意|赞成|通过)"
+    r"|(?:同意|赞成)(?:率|比例)(?:为|达|是)?(\d+(?:\.\d+)?)%"
+)
+_COUNTING_START = {"NUM", "UNIT", "AGAINST", "ABSTAIN", "PRESENT", "EXPECTED", "VOTE_LABEL", "PUNCT"}
+
+
+@dataclass
+class Reading:
+    """What the text states, before any arithmetic: every value a role was given, in order."""
+
+    stated: dict[str, list[int]] = field(default_factory=dict)
+    rest: str | None = None  # the role said to take "the rest" (其余弃权)
+    unanimous: bool = False
+    percent: float | None = None
+    vague_percent: bool = False  # 百分之九十以上: a decision, but no count to take from it
+    subject: str | None = None
+    decided: bool = False
+
+    def state(self, role: str, value: int) -> None:
+        self.stated.setdefault(role, []).append(value)
+
+
+def read(text: str) -> Reading:
+    """Slots of a normalised text. Clock times are tagged TIME, so 19时34分 never counts as 34 people."""
+    reading = Reading()
+    tokens = _tagged(text)
+    for clause in _clauses(tokens, split_on="、"):
+        _read_counts(clause, reading)
+    _read_percent(text, reading)
+    reading.subject = _subject(text, tokens)
+    reading.decided = bool(
+        reading.subject or reading.unanimous or reading.percent is not None or reading.vague_percent
+        or "agree" in reading.stated or any(t in ("DECIDE", "ELECT") for _, t in tokens)
+    )
+    if not reading.decided:
+        reading.subject = None
+    return reading
+
+
+def _tagged(text: str) -> list[Token]:
+    """jieba's words with their tags; words inside a clock time are tagged TIME."""
+    times = [match.span() for match in TIME_RE.finditer(text)]
+    tokens, offset = [], 0
+    for word in words(text, hmm=False):  # no guessing of unknown words: twice as fast, same slots
+        inside = any(start <= offset < end for start, end in times)
+        tokens.append((word, "TIME" if inside else tag(word)))
+        offset += len(word)
+    return tokens
+
+
+def _clauses(tokens: list[Token], split_on: str = "") -> list[list[Token]]:
+    clauses, current = [], []
+    for token in tokens:
+        if _CLAUSE_END.fullmatch(token[0]) or token[0] in split_on:
+            clauses.append(current)
+            current = []
+        else:
+            current.append(token)
+    return [c for c in clauses + [current] if c]
+
+
+# --- counts ------------------------------------------------------------------------------------
+def _read_counts(clause: list[Token], reading: Reading) -> None:
+    numbers = [i for i, (_, t) in enumerate(clause) if t == "NUM" and _countable(clause, i)]
+    roles = [i for i, (_, t) in enumerate(clause) if t in ROLES]
+    number_first = bool(numbers and roles and numbers[0] < roles[0])
+    bound: set[int] = set()
+    for i in numbers:
+        role = _role_for(clause, i, 1 if number_first else -1, bound)
+        role = role if role is not None else _role_for(clause, i, -1 if number_first else 1, bound)
+        if role is not None:
+            bound.add(role)
+            reading.state(ROLES[clause[role][1]], int(clause[i][0]))
+    for i, (_, t) in enumerate(clause):
+        if t in ("NONE", "REST"):
+            role = _role_for(clause, i, 1, bound)
+            if role is not None and t == "NONE":
+                reading.state(ROLES[clause[role][1]], 0)
+            elif role is not None:
+                reading.rest = ROLES[clause[role][1]]
+        elif t == "UNANIMOUS" or (t == "AGREE" and i and clause[i - 1][0] in _ALL_AGREE_MARKS):
+            reading.unanimous = True
+
+
+def _countable(clause: list[Token], i: int) -> bool:
+    """A number counts people or votes when a count unit, a role word or nothing follows it."""
+    after = clause[i + 1][1] if i + 1 < len(clause) else "END"
+    return after in ("UNIT", "END", "PUNCT", "FILLER") or after in ROLES
+
+
+def _role_for(clause: list[Token], start: int, step: int, bound: set[int]) -> int | None:
+    """The role word nearest `start` in direction `step`, past units and fillers only."""
+    i, gap = start + step, 0
+    while 0 <= i < len(clause) and gap <= _MAX_GAP:
+        kind = clause[i][1]
+        if kind in ROLES:
+            return i if i not in bound else None
+        if kind not in ("UNIT", "FILLER"):
+            return None
+        i, gap = i + step, gap + 1
+    return None
+
+
+def _read_percent(text: str, reading: Reading) -> None:
+    match = _PERCENT.search(text)
+    if match and match.group(2):
+        reading.vague_percent = True
+    elif match:
+        reading.percent = float(match.group(1) or match.group(3))
+
+
+# --- subject -----------------------------------------------------------------------------------
+def _subject(text: str, tokens: list[Token]) -> str | None:
+    about = _ABOUT.search(text)
+    if about:
+        return about.group(1).strip()
+    clauses = _clauses(tokens)
+    labelled = next((s for c in clauses if (s := _labelled(c))), None)
+    if labelled:
+        return labelled
+    matter = None
+    for clause in clauses:
+        for i, (_, t) in enumerate(clause):
+            if t == "DELIBERATE" and matter is None:
+                matter = _object(clause[i + 1:])
+            elif t in _DECIDING:
+                decided = _object(clause[i if t == "ELECT" else i + 1:])
+                if decided:
+                    return f"{matter}：{decided}" if matter and matter != decided else decided
+    return matter if any(t in _DECIDING for c in clauses for _, t in c) else None
+
+
+def _labelled(clause: list[Token]) -> str | None:
+    for i, (word, t) in enumerate(clause[:-1]):
+        if t == "LABEL" and clause[i + 1][0] in (":", "是", "为"):
+            return _object(clause[i + 2:])
+    return None
+
+
+def _object(tokens: list[Token]) -> str | None:
+    """What a verb governs: the rest of its clause, without leading fillers, verbs or 关于."""
+    while tokens and (tokens[0][1] in ("FILLER", "DECIDE", "AGREE", "UNANIMOUS", "DELIBERATE") or tokens[0][0] == "关于"):
+        tokens = tokens[1:]
+    if not tokens or tokens[0][1] in _COUNTING_START or tokens[0][0] in ("率", "%", "票", "比例"):
+        return None
+    text = "".join(word for word, _ in tokens).strip()
+    text = re.sub(r"的(?:决议|议案|事|提议|请示)$", "", text)
+    return text if len(text) >= 3 else None
