@@ -22,10 +22,9 @@ PERCENT_DIFFERS = "同意 {percent:g}% 按实到 {present} 人是 {implied} 人�
 
 BY_ABSENT = "由应到减缺席推算"
 BY_PRESENT_AND_ABSENT = "由实到加缺席推算"
-BY_UNANIMOUS = "一致同意，按实到计"
-UNANIMOUS_ZERO = "一致同意"
+BY_UNANIMOUS = "一致同意，按实到 {present} 人计"
 BY_PERCENT = "按实到 {present} 人的 {percent:g}% 推算"
-ALL_AGREED = "同意 100%"
+ALL_AGREED = "同意 100%，按实到 {present} 人计"
 BY_REST = "由实到与{known}推算"
 
 
@@ -57,13 +56,14 @@ def settle(fields):
     if contradictions(fields) or fields.present is None:
         return fields
     if fields.unanimous:
-        fields = _infer(fields, agree=(fields.present, BY_UNANIMOUS))
-        fields = _infer(fields, against=(0, UNANIMOUS_ZERO), abstain=(0, UNANIMOUS_ZERO))
+        everyone = BY_UNANIMOUS.format(present=fields.present)
+        fields = _infer(fields, agree=(fields.present, everyone), against=(0, everyone), abstain=(0, everyone))
     implied = _by_percent(fields)
-    if implied is not None:
+    if implied == fields.present:
+        everyone = ALL_AGREED.format(present=fields.present)
+        fields = _infer(fields, agree=(implied, everyone), against=(0, everyone), abstain=(0, everyone))
+    elif implied is not None:
         fields = _infer(fields, agree=(implied, BY_PERCENT.format(present=fields.present, percent=fields.agree_percent)))
-        if implied == fields.present:
-            fields = _infer(fields, against=(0, ALL_AGREED), abstain=(0, ALL_AGREED))
     return _remainder(fields)
 
 
