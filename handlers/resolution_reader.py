@@ -26,16 +26,17 @@ from handlers.segmenter import words
 __all__ = ["Reading", "read"]
 
 Token = tuple[str, str]  # (text, tag)
-_MAX_GAP = 4  # filler tokens allowed between a number and its role word
+_MAX_GAP = 8  # filler tokens allowed between a number and its role word
 _DECIDING = {"DECIDE", "AGREE", "UNANIMOUS", "ELECT"}
 _ALL_AGREE_MARKS = {"全部", "全体", "都", "一致", "全员"}
 _CLAUSE_END = re.compile(r"[,;。!?\n]|\s+")
-_ABOUT = re.compile(r"关于(.+?)的(?:决议|议题|事项|提议|方案|请示|议案)")
+_SENTENCE_END = re.compile(r"[,;。!?\n]")
+_ABOUT = re.compile(r"关于(.+?)的(?:决议|议题|事项|提议|方案|请示|议案|事)")
 _PERCENT = re.compile(
     r"(\d+(?:\.\d+)?)%(以上|以下|左右|多)?(?:的)?(?:参会人员|与会人员|人员|代表|党员)?(?:同意|赞成|通过)"
     r"|(?:同意|赞成)(?:率|比例)(?:为|达|是)?(\d+(?:\.\d+)?)%"
 )
-_COUNTING_START = {"NUM", "UNIT", "AGAINST", "ABSTAIN", "PRESENT", "EXPECTED", "VOTE_LABEL", "PUNCT"}
+_COUNTING_START = {"UNIT", "AGAINST", "ABSTAIN", "PRESENT", "EXPECTED", "VOTE_LABEL"}
 
 
 @dataclass
@@ -64,7 +65,7 @@ def read(text: str) -> Reading:
     reading.subject = _subject(text, tokens)
     reading.decided = bool(
         reading.subject or reading.unanimous or reading.percent is not None or reading.vague_percent
-        or "agree" in reading.stated or any(t in ("DECIDE", "ELECT") for _, t in tokens)
+        or "agree" in reading.stated or any(t in _DECIDING for _, t in tokens)
     )
     if not reading.decided:
         reading.subject = None
@@ -82,10 +83,10 @@ def _tagged(text: str) -> list[Token]:
     return tokens
 
 
-def _clauses(tokens: list[Token], split_on: str = "") -> list[list[Token]]:
+def _clauses(tokens: list[Token], split_on: str = "", end: re.Pattern = _CLAUSE_END) -> list[list[Token]]:
     clauses, current = [], []
     for token in tokens:
-        if _CLAUSE_END.fullmatch(token[0]) or token[0] in split_on:
+        if end.fullmatch(token[0]) or token[0] in split_on:
             clauses.append(current)
             current = []
         else:
@@ -148,7 +149,7 @@ def _subject(text: str, tokens: list[Token]) -> str | None:
     about = _ABOUT.search(text)
     if about:
         return about.group(1).strip()
-    clauses = _clauses(tokens)
+    clauses = _clauses(tokens, end=_SENTENCE_END)  # a space may stand between a verb and its object
     labelled = next((s for c in clauses if (s := _labelled(c))), None)
     if labelled:
         return labelled
@@ -156,7 +157,7 @@ def _subject(text: str, tokens: list[Token]) -> str | None:
     for clause in clauses:
         for i, (_, t) in enumerate(clause):
             if t == "DELIBERATE" and matter is None:
-                matter = _object(clause[i + 1:])
+                matter = _object(clause[i + 1:]) or _object_before(clause, i)
             elif t in _DECIDING:
                 decided = _object(clause[i if t == "ELECT" else i + 1:])
                 if decided:
@@ -171,12 +172,26 @@ def _labelled(clause: list[Token]) -> str | None:
     return None
 
 
+def _object_before(clause: list[Token], verb: int) -> str | None:
+    """对X进行(了)审核: the matter stands between 对 and 进行."""
+    words_before = [word for word, _ in clause[:verb]]
+    if "对" not in words_before or "进行" not in words_before:
+        return None
+    start, end = words_before.index("对") + 1, words_before.index("进行")
+    return _object(clause[start:end]) if start < end else None
+
+
 def _object(tokens: list[Token]) -> str | None:
-    """What a verb governs: the rest of its clause, without leading fillers, verbs or 关于."""
-    while tokens and (tokens[0][1] in ("FILLER", "DECIDE", "AGREE", "UNANIMOUS", "DELIBERATE") or tokens[0][0] == "关于"):
+    """What a verb governs: the rest of its clause up to a space, without leading fillers, verbs
+    or 关于; None when that is a count (同意34票) rather than a matter."""
+    skip = ("FILLER", "DECIDE", "AGREE", "UNANIMOUS", "DELIBERATE", "PUNCT")
+    while tokens and (tokens[0][1] in skip and tokens[0][0] not in "《“\"(" or tokens[0][0] == "关于"):
         tokens = tokens[1:]
     if not tokens or tokens[0][1] in _COUNTING_START or tokens[0][0] in ("率", "%", "票", "比例"):
         return None
+    if tokens[0][1] == "NUM" and _countable(tokens, 0):
+        return None
+    tokens = tokens[:next((i for i, (word, _) in enumerate(tokens) if not word.strip()), len(tokens))]
     text = "".join(word for word, _ in tokens).strip()
     text = re.sub(r"的(?:决议|议案|事|提议|请示)$", "", text)
     return text if len(text) >= 3 else None
