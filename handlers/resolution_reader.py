@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from handlers.chinese_text import TIME_RE
-from handlers.resolution_lexicon import ROLES, tag
+from handlers.resolution_lexicon import NOT, ROLES, tag
 from handlers.segmenter import words
 
 __all__ = ["Reading", "read"]
@@ -29,6 +29,7 @@ Token = tuple[str, str]  # (text, tag)
 _MAX_GAP = 8  # filler tokens allowed between a number and its role word
 _DECIDING = {"DECIDE", "AGREE", "UNANIMOUS", "ELECT"}
 _ALL_AGREE_MARKS = {"全部", "全体", "都", "一致", "全员"}
+_HEADCOUNT_UNITS = {"人", "个人", "名", "位"}
 _CLAUSE_END = re.compile(r"[,;。!?\n]|\s+")
 _SENTENCE_END = re.compile(r"[,;。!?\n]")
 _ABOUT = re.compile(r"关于(.+?)的(?:决议|议题|事项|提议|方案|请示|议案|事)")
@@ -50,6 +51,7 @@ class Reading:
     vague_percent: bool = False  # 百分之九十以上: a decision, but no count to take from it
     subject: str | None = None
     decided: bool = False
+    headcount: int | None = None  # "七个人" alone in its clause: those present, unless said otherwise
 
     def state(self, role: str, value: int) -> None:
         self.stated.setdefault(role, []).append(value)
@@ -61,11 +63,13 @@ def read(text: str) -> Reading:
     tokens = _tagged(text)
     for clause in _clauses(tokens, split_on="、"):
         _read_counts(clause, reading)
+    if "present" not in reading.stated and reading.headcount is not None:
+        reading.state("present", reading.headcount)
     _read_percent(text, reading)
     reading.subject = _subject(text, tokens)
     reading.decided = bool(
         reading.subject or reading.unanimous or reading.percent is not None or reading.vague_percent
-        or "agree" in reading.stated or any(t in _DECIDING for _, t in tokens)
+        or "agree" in reading.stated or any(t in _DECIDING and not _negated(tokens, i) for i, (_, t) in enumerate(tokens))
     )
     if not reading.decided:
         reading.subject = None
@@ -98,8 +102,12 @@ def _clauses(tokens: list[Token], split_on: str = "", end: re.Pattern = _CLAUSE_
 def _read_counts(clause: list[Token], reading: Reading) -> None:
     numbers = [i for i, (_, t) in enumerate(clause) if t == "NUM" and _countable(clause, i)]
     roles = [i for i, (_, t) in enumerate(clause) if t in ROLES]
+    if len(numbers) == 1 and not roles and _only_a_headcount(clause, numbers[0]):
+        reading.headcount = int(clause[numbers[0]][0])
     number_first = bool(numbers and roles and numbers[0] < roles[0])
     bound: set[int] = set()
+    if _of_total(clause, numbers, roles, reading):
+        return
     for i in numbers:
         role = _role_for(clause, i, 1 if number_first else -1, bound)
         role = role if role is not None else _role_for(clause, i, -1 if number_first else 1, bound)
@@ -115,6 +123,29 @@ def _read_counts(clause: list[Token], reading: Reading) -> None:
                 reading.rest = ROLES[clause[role][1]]
         elif t == "UNANIMOUS" or (t == "AGREE" and i and clause[i - 1][0] in _ALL_AGREE_MARKS):
             reading.unanimous = True
+
+
+def _only_a_headcount(clause: list[Token], i: int) -> bool:
+    """七个人 / 书记、主任等7人: people counted, nothing else said in the clause."""
+    rest = [t for j, (_, t) in enumerate(clause) if j not in (i, i + 1)]
+    return i + 1 < len(clause) and clause[i + 1][0] in _HEADCOUNT_UNITS and all(t == "FILLER" for t in rest)
+
+
+def _of_total(clause: list[Token], numbers: list[int], roles: list[int], reading: Reading) -> bool:
+    """五十个党员来了四十六个: a number before a PRESENT word and one after it are the total
+    (应到) and those present."""
+    if len(numbers) < 2 or not roles or clause[roles[0]][1] != "PRESENT" or not numbers[0] < roles[0] < numbers[1]:
+        return False
+    between = [t for _, t in clause[numbers[0] + 1:numbers[1]]]
+    if any(t not in ("UNIT", "FILLER", "PRESENT") for t in between):
+        return False
+    reading.state("expected", int(clause[numbers[0]][0]))
+    reading.state("present", int(clause[numbers[1]][0]))
+    return True
+
+
+def _negated(tokens: list[Token], i: int) -> bool:
+    return i > 0 and tokens[i - 1][0] in NOT
 
 
 def _countable(clause: list[Token], i: int) -> bool:
@@ -155,14 +186,29 @@ def _subject(text: str, tokens: list[Token]) -> str | None:
         return labelled
     matter = None
     for clause in clauses:
+        about = next((i for i, (word, _) in enumerate(clause) if word == "关于"), None)
+        if about is not None and matter is None:  # 关于X，……通过
+            matter = _object(clause[about + 1:])
         for i, (_, t) in enumerate(clause):
             if t == "DELIBERATE" and matter is None:
                 matter = _object(clause[i + 1:]) or _object_before(clause, i)
-            elif t in _DECIDING:
+            elif t in _DECIDING and not _negated(clause, i):
                 decided = _object(clause[i if t == "ELECT" else i + 1:])
                 if decided:
                     return f"{matter}：{decided}" if matter and matter != decided else decided
+                matter = matter or _topic(clause[:i])
     return matter if any(t in _DECIDING for c in clauses for _, t in c) else None
+
+
+def _topic(tokens: list[Token]) -> str | None:
+    """修路集资方案通过了: the matter said before a verb that ends its clause."""
+    after_label = max((i + 1 for i, (word, _) in enumerate(tokens) if word == ":"), default=0)
+    tokens = tokens[after_label:]
+    while tokens and tokens[-1][1] in ("FILLER", "PUNCT"):
+        tokens = tokens[:-1]
+    if any(t not in ("WORD", "FILLER", "LABEL") for _, t in tokens):
+        return None
+    return _object(tokens)
 
 
 def _labelled(clause: list[Token]) -> str | None:
