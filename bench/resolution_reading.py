@@ -25,7 +25,7 @@ def report(part: str, show_wrong: bool) -> None:
     result = score(cases)
     print(f"{part}: {result.texts} texts, fully right {result.fully_right}/{result.texts} = {result.share(result.fully_right):.1%}")
     print("  per field: " + ", ".join(f"{name} {result.share(result.per_field[name]):.0%}" for name in FIELDS))
-    print(f"  silent misreads (a wrong value shown without a question): {len(result.silent)}")
+    print(f"  silent misreads (a wrong count or time shown without a question): {len(result.silent)}")
     if show_wrong:
         for text, misses in result.wrong:
             print(f"  ✗ {text}\n      " + "; ".join(f"{name}: got {got!r}, want {want!r}" for name, got, want in misses))

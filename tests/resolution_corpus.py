@@ -3,7 +3,9 @@ bench/resolution_reading.py).
 
 A field is right when the reader gives the expected value, or, for the subject, a subject that
 contains the expected keyword (None when none is expected). A silent misread is a wrong, non-empty
-value in a text where the reader raised no question: the card would show it as if it were right.
+count or time in a text where the reader raised no question: the card would show a number as if
+it were right. (A subject that misses the keyword is shown too, but as words the secretary reads;
+it counts against the subject figure, not as a silent misread.)
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from handlers.resolution_parser import ResolutionFields, parse_free_text
 DATA = Path(__file__).resolve().parent / "data"
 PARTS = {"tuned": DATA / "resolution_corpus_tuned.json", "held_out": DATA / "resolution_corpus_held_out.json"}
 FIELDS = ("subject", "present", "expected", "start", "end", "for", "against", "abstain", "decision", "conflict")
+NUMBERS = ("present", "expected", "start", "end", "for", "against", "abstain")
 _ATTRIBUTE = {"for": "agree"}
 
 
@@ -70,6 +73,6 @@ def score(cases: list[dict]) -> Score:
         if not parsed.questions():
             result.silent += [
                 (case["text"], name, got, want) for name, got, want in misses
-                if got not in (None, False) and name not in ("decision", "conflict")
+                if got is not None and name in NUMBERS
             ]
     return result
