@@ -23,12 +23,14 @@ ROUNDS = 20
 def report(part: str, show_wrong: bool) -> None:
     cases = load(part)
     result = score(cases)
-    print(f"{part}: {result.texts} texts, fully right {result.fully_right}/{result.texts} = {result.share(result.fully_right):.1%}")
+    fully = f"{result.fully_right}/{result.texts} = {result.share(result.fully_right):.1%}"
+    print(f"{part}: {result.texts} texts, fully right {fully}")
     print("  per field: " + ", ".join(f"{name} {result.share(result.per_field[name]):.0%}" for name in FIELDS))
     print(f"  silent misreads (a wrong count or time shown without a question): {len(result.silent)}")
     if show_wrong:
         for text, misses in result.wrong:
-            print(f"  ✗ {text}\n      " + "; ".join(f"{name}: got {got!r}, want {want!r}" for name, got, want in misses))
+            misread = "; ".join(f"{name}: got {got!r}, want {want!r}" for name, got, want in misses)
+            print(f"  ✗ {text}\n      {misread}")
 
 
 def parse_time_per_text() -> tuple[float, float]:
@@ -52,7 +54,7 @@ def main() -> None:
     for part in parts:
         report(part, show_wrong)
     wall, cpu = parse_time_per_text()
-    print(f"parse time: {cpu * 1000:.2f} ms CPU a text ({wall * 1000:.2f} ms wall; mean over {ROUNDS} rounds of the corpus)")
+    print(f"parse time: {cpu * 1000:.2f} ms CPU a text ({wall * 1000:.2f} ms wall; {ROUNDS} rounds of the corpus)")
 
 
 if __name__ == "__main__":

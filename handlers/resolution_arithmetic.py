@@ -44,8 +44,11 @@ def contradictions(fields) -> list[str]:
             if getattr(fields, name):
                 questions.append(NOT_UNANIMOUS.format(what=f"{VOTE_NAMES[name]} {getattr(fields, name)}"))
     implied = _by_percent(fields)
-    if implied is not None and fields.agree is not None and fields.agree != implied and not fields.inferred.get("agree"):
-        questions.append(PERCENT_DIFFERS.format(percent=fields.agree_percent, present=present, implied=implied, agree=fields.agree))
+    stated_agree = fields.agree if "agree" not in fields.inferred else None
+    if implied is not None and stated_agree is not None and stated_agree != implied:
+        questions.append(
+            PERCENT_DIFFERS.format(percent=fields.agree_percent, present=present, implied=implied, agree=stated_agree)
+        )
     return questions
 
 
@@ -63,7 +66,8 @@ def settle(fields):
         everyone = ALL_AGREED.format(present=fields.present)
         fields = _infer(fields, agree=(implied, everyone), against=(0, everyone), abstain=(0, everyone))
     elif implied is not None:
-        fields = _infer(fields, agree=(implied, BY_PERCENT.format(present=fields.present, percent=fields.agree_percent)))
+        reason = BY_PERCENT.format(present=fields.present, percent=fields.agree_percent)
+        fields = _infer(fields, agree=(implied, reason))
     return _remainder(fields)
 
 

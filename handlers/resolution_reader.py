@@ -67,13 +67,15 @@ def read(text: str) -> Reading:
         reading.state("present", reading.headcount)
     _read_percent(text, reading)
     reading.subject = _subject(text, tokens)
-    reading.decided = bool(
-        reading.subject or reading.unanimous or reading.percent is not None or reading.vague_percent
-        or "agree" in reading.stated or any(t in _DECIDING and not _negated(tokens, i) for i, (_, t) in enumerate(tokens))
-    )
+    said_a_vote = reading.unanimous or reading.percent is not None or reading.vague_percent or "agree" in reading.stated
+    reading.decided = bool(reading.subject or said_a_vote or _has_decision_verb(tokens))
     if not reading.decided:
         reading.subject = None
     return reading
+
+
+def _has_decision_verb(tokens: list[Token]) -> bool:
+    return any(t in _DECIDING and not _negated(tokens, i) for i, (_, t) in enumerate(tokens))
 
 
 def _tagged(text: str) -> list[Token]:
@@ -104,16 +106,26 @@ def _read_counts(clause: list[Token], reading: Reading) -> None:
     roles = [i for i, (_, t) in enumerate(clause) if t in ROLES]
     if len(numbers) == 1 and not roles and _only_a_headcount(clause, numbers[0]):
         reading.headcount = int(clause[numbers[0]][0])
+    bound = set() if _of_total(clause, numbers, roles, reading) else _bind(clause, numbers, roles, reading)
+    _read_markers(clause, bound, reading)
+
+
+def _bind(clause: list[Token], numbers: list[int], roles: list[int], reading: Reading) -> set[int]:
+    """Tie each number to a role word, looking first the way the clause reads: a clause that
+    starts with a number (18票赞成2票反对) puts numbers before their words."""
     number_first = bool(numbers and roles and numbers[0] < roles[0])
     bound: set[int] = set()
-    if _of_total(clause, numbers, roles, reading):
-        return
     for i in numbers:
         role = _role_for(clause, i, 1 if number_first else -1, bound)
         role = role if role is not None else _role_for(clause, i, -1 if number_first else 1, bound)
         if role is not None:
             bound.add(role)
             reading.state(ROLES[clause[role][1]], int(clause[i][0]))
+    return bound
+
+
+def _read_markers(clause: list[Token], bound: set[int], reading: Reading) -> None:
+    """无反对 (a 0), 其余弃权 (the remainder), 一致同意 / 全部同意 (everyone agreed)."""
     for i, (_, t) in enumerate(clause):
         if t in ("NONE", "REST"):
             role = _role_for(clause, i, 1, bound)

@@ -162,10 +162,12 @@ def understood(fields: ResolutionFields) -> str:
     filled says how, what is unknown shows as ？."""
     show = lambda value: UNKNOWN if value is None else value  # noqa: E731
     hhmm = lambda t: t.strftime("%H:%M") if t else UNKNOWN  # noqa: E731
+    expected = _count(fields, "expected")
+    if fields.expected is None and fields.present is not None:
+        expected = EXPECTED_AS_PRESENT
     return UNDERSTOOD.format(
         subject=show(fields.subject), meeting=fields.meeting or UNKNOWN, start=hhmm(fields.start),
-        end=hhmm(fields.end), present=_count(fields, "present"),
-        expected=EXPECTED_AS_PRESENT if fields.expected is None and fields.present is not None else _count(fields, "expected"),
+        end=hhmm(fields.end), expected=expected, present=_count(fields, "present"),
         votes=_votes_read(fields),
     )
 
@@ -192,5 +194,7 @@ def _votes_read(fields: ResolutionFields) -> str:
         value, reason = getattr(fields, name), fields.inferred.get(name)
         inline = reason is not None and len(shared[reason]) == 1
         shown.append(f"{label} {UNKNOWN if value is None else value}" + (f"（{reason}）" if inline else ""))
-    notes = [f"{'、'.join(names[n] for n in group)}：{reason}" for reason, group in shared.items() if reason and len(group) > 1]
+    notes = [
+        f"{'、'.join(names[n] for n in group)}：{reason}" for reason, group in shared.items() if reason and len(group) > 1
+    ]
     return "，".join(shown) + "".join(f"（{note}）" for note in notes)

@@ -45,15 +45,15 @@ def looks_like_resolution(message, ctx) -> bool:
         and ctx.member.role in (SECRETARY, ADMIN)
         and len(text) >= 12
         and bool(_LOOKS_LIKE_MEETING.search(text))
-        and bool(_LOOKS_LIKE_VOTE.search(text) or _LOOKS_LIKE_REPORT.search(text) and not _LOOKS_LIKE_NOTICE.search(text))
+        and bool(_LOOKS_LIKE_VOTE.search(text) or _LOOKS_LIKE_REPORT.search(text))
     )
 
 
 @router.listener(looks_like_resolution)
 def read_meeting_text(message, ctx):
     parsed = parse_free_text(message.text)
-    if not parsed.decided:
-        return NO_DECISION
+    if not parsed.decided:  # a report of a meeting gets one question; a notice of one, nothing
+        return None if _LOOKS_LIKE_NOTICE.search(message.text) else NO_DECISION
     repository = ResolutionRepository(ctx.session)
     earlier = repository.pending_draft(ctx.group.id, ctx.member.id)
     if earlier is not None:

@@ -63,7 +63,9 @@ def score(cases: list[dict]) -> Score:
     result = Score()
     for case in cases:
         parsed = parse_free_text(case["text"])
-        misses = [(name, observed(parsed, name), wanted(case, name)) for name in FIELDS if not right(case, parsed, name)]
+        misses = [
+            (name, observed(parsed, name), wanted(case, name)) for name in FIELDS if not right(case, parsed, name)
+        ]
         result.texts += 1
         result.fully_right += not misses
         for name in FIELDS:

@@ -62,6 +62,7 @@ def test_modify_with_an_unknown_field_explains(world, clock):
 def test_ordinary_chat_and_non_secretaries_are_not_answered(world):
     chat = world.chat()
     assert chat.say("今天下午三点开会，大家别忘了", "zhangjg") == []
+    assert chat.say("明晚七点召开村民代表会议表决村庄规划，请各位代表准时参加", "zhangjg") == []
     assert chat.say(KINDERGARTEN, "lixy") == []  # a 村干部 pasting it is not a secretary's report
 
 
