@@ -89,11 +89,11 @@ def check_attendance_warnings() -> None:
             _notify_changes(ctx, report)
 
 
-def reevaluate_year(year: int) -> int:
+def reevaluate_year(year: int, app=None) -> int:
     """The official schedule of `year` arrived: recompute every month of it so far and correct the
     colours (and warnings) that were counted provisionally. Returns how many notices were queued."""
     queued = 0
-    with job_context() as ctx:
+    with job_context(app) as ctx:
         today = ctx.today()
         last_month = 12 if year < today.year else today.month if year == today.year else 0
         for township in ctx.session.scalars(select(Township).order_by(Township.id)):
