@@ -9,10 +9,14 @@ provisional counts are corrected in the village groups.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from bot.cli_app import CliError, add_config_option, app_from_args, settings_from_args
 from handlers.dates import show_day
 from handlers.national_calendar import FILE, PACKAGE, NationalCalendar, YearSchedule, parse_schedule, save_schedule
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 __all__ = ["register", "run_import", "run_show"]
 
@@ -40,22 +44,26 @@ def register(subparsers) -> None:
     show.set_defaults(func=run_show)
 
 
-def run_import(args: argparse.Namespace) -> int:
+def run_import(args: argparse.Namespace, app: App | None = None) -> int:
+    """Check and keep the file, then re-evaluate the year in the database (if there is one)."""
     from scheduler.attendance_jobs import reevaluate_year
 
-    settings = settings_from_args(args)
+    settings = app.settings if app is not None else settings_from_args(args)
     schedule = parse_schedule(args.file)
     path = save_schedule(schedule, settings.data_dir)
     print(IMPORTED.format(year=schedule.year, off=len(schedule.days_off), on=len(schedule.workdays), path=path))
-    try:
-        app = app_from_args(args, reading=True)
-    except CliError:
-        print(NO_DATABASE_YET)
-        return 0
+    owned = app is None
+    if owned:
+        try:
+            app = app_from_args(args, reading=True)
+        except CliError:
+            print(NO_DATABASE_YET)
+            return 0
     try:
         print(REEVALUATED.format(year=schedule.year, n=reevaluate_year(schedule.year, app)))
     finally:
-        app.close()
+        if owned:
+            app.close()
     return 0
 
 

@@ -113,6 +113,8 @@ def _notify_changes(ctx, report: MonthReport, *, correcting: bool = False) -> in
         if not row.started:
             continue  # a month that ended before the member's start is never warned about
         status = stored.get(row.member_id)
+        if status is None and correcting:
+            continue  # nothing was told about this member yet; the nightly check will be
         if status is None:
             status = repo.add_status(
                 AttendanceStatus(member_id=row.member_id, month=report.key, colour=GREEN, flagged=False,
@@ -120,10 +122,10 @@ def _notify_changes(ctx, report: MonthReport, *, correcting: bool = False) -> in
             )
         was_warned = status.colour != GREEN or status.flagged
         changed = (row.colour, row.flagged) != (status.colour, status.flagged)
-        if changed and (row.colour != GREEN or row.flagged):
-            queued += _warn(ctx, org, report, row, names[row.member_id])
-        elif changed and correcting and was_warned:
+        if changed and correcting and was_warned:
             queued += _warn(ctx, org, report, row, names[row.member_id], correction=True)
+        elif changed and (row.colour != GREEN or row.flagged):
+            queued += _warn(ctx, org, report, row, names[row.member_id])
         if changed or status.missed != row.missed:
             status.colour, status.flagged, status.missed, status.updated_at = row.colour, row.flagged, row.missed, ctx.now()
     return queued
