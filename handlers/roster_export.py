@@ -29,7 +29,7 @@ def export_roster(session: Session, path: str | Path, *, township: str | None = 
         select(Member, Village.name)
         .outerjoin(Village, Village.id == Member.village_id)
         .where(Member.township_id == chosen.id, Member.active.is_(True))
-        .order_by(Member.village_id.is_not(None), Member.village_id, Member.id)
+        .order_by(Member.village_id.is_(None), Member.village_id, Member.id)  # villages first, then staff
     )
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET)
