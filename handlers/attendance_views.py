@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from handlers.attendance_report import GREEN, RED, YELLOW, MemberMonth, MonthReport
 from handlers.dates import show_day
+from handlers.names import display_names
 
 __all__ = ["COLUMNS", "NOT_STARTED", "status_label", "member_summary", "village_table", "township_tables",
            "display_names"]
@@ -34,25 +35,6 @@ def status_label(row: MemberMonth) -> str:
     if not row.started:
         return NOT_STARTED
     return FLAGGED if row.flagged else STATUS[row.colour]
-
-
-def display_names(rows) -> dict[int, str]:
-    """member id -> the name to show: a name two listed people share gets their village, or their
-    team within one village, in brackets — 王伟（雅庄村）, 王伟（二组）."""
-    rows = list(rows)
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row.name] = counts.get(row.name, 0) + 1
-    shown = {}
-    for row in rows:
-        if counts[row.name] == 1:
-            shown[row.member_id] = row.name
-            continue
-        same = [r for r in rows if r.name == row.name]
-        one_village = len({r.village_name for r in same}) == 1
-        place = (row.team or row.village_name) if one_village else row.village_name
-        shown[row.member_id] = f"{row.name}（{place}）" if place else row.name
-    return shown
 
 
 def month_label(report: MonthReport) -> str:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
-from types import SimpleNamespace
 
 from sqlalchemy import select
 
 from bot.messages import Reply
 from handlers.attendance_report import GREEN, MonthReport, month_report
 from handlers.attendance_views import display_names, status_label
+from handlers.names import member_names
 from handlers.dates import show_day
 from handlers.workdays import calendar_for
 from scheduler.job_failures import tell_admins_on_failure
@@ -61,7 +61,7 @@ def _remind_village(ctx, org: OrgRepository, village, today: date, mark: str) ->
     missing = [m for m in members if m.id not in done | excused]
     if not groups or not missing:
         return
-    names = _names(ctx, missing)
+    names = member_names(missing)
     text = REMINDER.format(day=show_day(today), n=len(missing), names=" ".join(f"@{names[m.id]}" for m in missing))
     reply = Reply(text + mark, mentions=tuple(m.id for m in missing))
     ctx.outbox.to_groups(groups, reply, dedupe_key=f"checkin-reminder:{village.id}:{today.isoformat()}")
@@ -70,11 +70,6 @@ def _remind_village(ctx, org: OrgRepository, village, today: date, mark: str) ->
 def _started(member: Member, today: date) -> bool:
     starts = [day for day in (member.start_date, member.township.started_on) if day is not None]
     return not starts or max(starts) <= today
-
-
-def _names(ctx, members: list[Member]) -> dict[int, str]:
-    """Names as shown in a list: namesakes get their team in brackets."""
-    return display_names(SimpleNamespace(member_id=m.id, name=m.name, team=m.team, village_name="") for m in members)
 
 
 @tell_admins_on_failure("考勤预警")
