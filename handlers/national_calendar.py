@@ -73,13 +73,20 @@ def provisional_mark(years) -> str:
 
 
 class NationalCalendar:
-    """The yearly schedules, read from the data directory's `calendar/` folder on each question
-    (cached by file modification time, so an import is seen at once by a running bot)."""
+    """The yearly schedules, read from the data directory's `calendar/` folder. Build one per
+    question (`calendar_for` does): files are parsed once per modification time, so an import is
+    seen at once by a running bot."""
 
     def __init__(self, data_dir: str | Path) -> None:
         self.folder = Path(data_dir) / "calendar"
+        self._years: dict[int, YearSchedule] = {}  # one question (a message, a job run) looks once
 
     def year(self, year: int) -> YearSchedule:
+        if year not in self._years:
+            self._years[year] = self._find(year)
+        return self._years[year]
+
+    def _find(self, year: int) -> YearSchedule:
         for suffix in (".json", ".toml"):
             path = self.folder / f"{year}{suffix}"
             if path.exists():

@@ -27,17 +27,18 @@ FAILED = "❗ 定时任务「{job}」今天没有完成：{reason}\n请 {admins}
 UNKNOWN_REASON = "程序出错"
 
 
-def tell_admins_on_failure(job_name: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
+def tell_admins_on_failure(job_name: str) -> Callable[[Callable], Callable]:
     """Decorate a job: an exception is logged and told to every township's admins once a day."""
 
-    def decorate(job: Callable[[], None]) -> Callable[[], None]:
+    def decorate(job: Callable) -> Callable:
         @functools.wraps(job)
-        def run() -> None:
+        def run():
             try:
-                job()
+                return job()
             except Exception as error:  # a job must not die silently; this is its last word
                 log.exception("job %s failed", job_name)
                 tell_admins(job_name, _reason(error))
+                return None
 
         return run
 

@@ -75,3 +75,13 @@ def test_a_month_of_real_absence_after_the_start_still_warns(township, clock):
     texts = [row.text for row in outbox_rows(township)]
     assert any(text.startswith("⛔ 考勤预警：何书记 11月已缺勤 4 天") for text in texts)
     assert not any("孔丽" in text for text in texts)  # started on the 20th: 1 day missed, green
+
+
+def test_binding_a_first_account_starts_the_count_that_day(world, clock):
+    at(clock, date(2026, 11, 24), 10)
+    world.chat().reply("/绑定 周敏", "zhoumin-wx")
+    assert "已确认" in world.chat("wx-zhiying").reply("/绑定 确认 1", "sunli")
+    assert world.member("周敏").start_date == date(2026, 11, 24)
+    at(clock, date(2026, 11, 25), 7)
+    assert world.chat().reply("/考勤", "zhoumin-wx").startswith(
+        "📅 周敏 2026年11月考勤（截至11月25日）\n应出勤 2 天：已打卡 0 天（迟到 0 次），请假 0 天，缺勤 1 天")

@@ -2,7 +2,10 @@
 
 from datetime import date
 
+import chinese_calendar
+
 from bot.config import Settings, TownshipCalendarSettings
+from handlers.national_calendar import NationalCalendar, days_between
 from handlers.workdays import WorkCalendar, calendar_for
 from tests.attendance_helpers import MAKEUP_SATURDAY, OCTOBER_WORKDAYS, at, chat
 
@@ -41,3 +44,10 @@ def test_attendance_in_an_unpublished_year_is_counted_and_marked(world, clock):
     reply = chat(world).reply("/考勤", "wangw")
     assert "应出勤 1 天" in reply
     assert reply.endswith("（暂定：2031 年放假安排未发布）")
+
+
+def test_the_years_the_package_knows_are_counted_exactly_as_the_package_counts_them(tmp_path):
+    national = NationalCalendar(tmp_path)
+    days = list(days_between(date(2024, 1, 1), date(2026, 12, 31)))
+    assert [national.is_workday(day) for day in days] == [chinese_calendar.is_workday(day) for day in days]
+    assert not national.year(2026).provisional and national.year(2027).provisional
