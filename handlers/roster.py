@@ -149,29 +149,32 @@ def _map_headers(header: list[str]) -> dict[str, int]:
 
 
 def _parse_row(line: int, cells: list[str], columns: dict[str, int]) -> tuple[RosterRow | None, str | None]:
-    def get(key: str) -> str:
-        index = columns.get(key)
-        return str(cells[index]).strip() if index is not None and index < len(cells) else ""
-
-    if not get("township"):
+    width = len(cells)
+    get = {key: str(cells[index]).strip() if index < width else "" for key, index in columns.items()}
+    township, name, role, start_text = get["township"], get["name"], get["role"], get.get("start", "")
+    if not township:
         return None, "缺少乡镇"
-    if not get("name"):
+    if not name:
         return None, "缺少姓名"
-    if len(get("name")) > 32:
+    if len(name) > 32:
         return None, "姓名太长"
-    if get("role") not in ROLES:
-        return None, f"职务「{get('role')}」不对，应为：{'、'.join(sorted(ROLES))}"
-    start = _start_date(get("start")) if get("start") else None
-    if get("start") and start is None:
-        return None, f"起始日期「{get('start')}」不对，应写成 2026-11-16 这样"
-    accounts = {PLATFORM_COLUMNS[k]: get(k) for k in PLATFORM_COLUMNS if get(k)}
-    row = RosterRow(line, get("township"), get("village") or None, get("name"), get("role"), get("team") or None,
-                    accounts, start)
+    if role not in ROLES:
+        return None, f"职务「{role}」不对，应为：{'、'.join(sorted(ROLES))}"
+    start = _start_date(start_text) if start_text else None
+    if start_text and start is None:
+        return None, f"起始日期「{start_text}」不对，应写成 2026-11-16 这样"
+    accounts = {PLATFORM_COLUMNS[k]: get[k] for k in PLATFORM_COLUMNS if get.get(k)}
+    row = RosterRow(line, township, get.get("village") or None, name, role, get.get("team") or None, accounts, start)
     return row, None
 
 
 def _start_date(text: str) -> date | None:
     """2026-11-16, 2026/11/16, 2026.11.16 or 2026年11月16日 (a time after it is ignored)."""
+    if len(text) == 10 and text[4] == "-":
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return None
     cleaned = text.split(" ")[0].replace("年", "-").replace("月", "-").replace("日", "")
     cleaned = cleaned.replace("/", "-").replace(".", "-")
     try:

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
-from xml.etree import ElementTree
 
 from charset_normalizer import from_bytes
 
@@ -36,7 +36,7 @@ OLD_EXCEL = "不支持旧版 Excel（.xls），请在 Excel 里「另存为」.x
 CORRUPT_XLSX = "文件已损坏或不是有效的 Excel 文件（{name}），请用 Excel 打开后另存为 .xlsx 再导入"
 UNKNOWN_ENCODING = "无法识别 CSV 文件的编码（{name}），请在 Excel 里另存为「CSV UTF-8」再导入"
 MERGED_ACROSS = "第 {rows} 行有横向合并的单元格（{ref}），看不出属于哪一列，请取消合并后再导入"
-SPREADSHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 HEADER_SEARCH_ROWS = 5  # a title row or two may sit above the header
 
 
@@ -114,15 +114,16 @@ def _read_xlsx(path: Path) -> Table:
 
 
 def _merged_ranges(path: Path, sheet_path: str) -> list[tuple[int, int, int, int]]:
-    """(min_col, min_row, max_col, max_row) of every merged range; read-only mode does not see
-    them, so they are read from the sheet's XML (`<mergeCells>`, ECMA-376 §18.3.1.55)."""
-    ranges = []
+    """(min_col, min_row, max_col, max_row) of every merged range. Read-only mode does not see
+    them, so the sheet's XML is scanned for `<mergeCell ref="B3:B7"/>` (ECMA-376 §18.3.1.55) in
+    chunks: a byte search, several times faster than parsing the rows a second time."""
+    ranges, tail = [], b""
     with zipfile.ZipFile(path) as archive, archive.open(sheet_path) as xml:
-        for _, element in ElementTree.iterparse(xml):
-            if element.tag == f"{SPREADSHEET_NS}mergeCell":
-                ranges.append(range_boundaries(element.get("ref")))
-            elif element.tag == f"{SPREADSHEET_NS}row":
-                element.clear()  # keep memory flat on a big roster
+        while chunk := xml.read(1 << 20):
+            data = tail + chunk
+            ranges += [range_boundaries(ref.decode()) for ref in MERGE_CELL.findall(data)]
+            cut = data.rfind(b"<")  # a tag split across two chunks is searched with the next one
+            tail = data[cut:] if cut >= 0 and b">" not in data[cut:] else b""
     return ranges
 
 
