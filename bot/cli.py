@@ -11,6 +11,8 @@ import logging
 import sys
 from typing import Callable
 
+from sqlalchemy.exc import OperationalError
+
 from bot.cli_app import app_from_args, settings_from_args
 from bot.cli_calendar import register as register_calendar
 from bot.cli_report import register as register_report
@@ -33,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as error:  # every command's errors: one Chinese line, non-zero exit
         print(f"❌ {error}", file=sys.stderr)
         return 2
+    except OperationalError as error:
+        logging.getLogger("cadrebot").debug("database error", exc_info=True)
+        print(f"❌ 无法连接或使用数据库：{error.orig or error}", file=sys.stderr)
+        return 1
 
 
 def build_parser() -> argparse.ArgumentParser:

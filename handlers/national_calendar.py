@@ -26,13 +26,13 @@ from bot.errors import UserError
 
 __all__ = [
     "CalendarFileError", "FILE", "NationalCalendar", "PACKAGE", "PROVISIONAL", "PROVISIONAL_MARK",
-    "YearSchedule", "parse_schedule", "provisional_mark", "save_schedule",
+    "YearSchedule", "days_between", "parse_schedule", "provisional_mark", "save_schedule",
 ]
 
-FILE, PACKAGE, RULES = "file", "package", "provisional"
-PROVISIONAL = RULES
+FILE, PACKAGE, PROVISIONAL = "file", "package", "provisional"
 PROVISIONAL_MARK = "（暂定：{year} 年放假安排未发布）"
 
+UNREADABLE = "读不了日历文件 {name}（不存在，或不是 UTF-8 文本）"
 BAD_JSON = "日历文件不是有效的 JSON：{error}"
 BAD_TOML = "日历文件不是有效的 TOML：{error}"
 BAD_SUFFIX = "日历文件要用 .json（holiday-cn 格式）或 .toml：{name}"
@@ -100,7 +100,10 @@ class NationalCalendar:
 def parse_schedule(path: str | Path) -> YearSchedule:
     """Read a schedule file (holiday-cn JSON or the simple TOML form); CalendarFileError if bad."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8-sig")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        raise CalendarFileError(UNREADABLE.format(name=path)) from None
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(text)
@@ -166,7 +169,9 @@ def _from_holiday_cn(data) -> YearSchedule:
         raise CalendarFileError(NO_YEAR)
     off, on, names = set(), set(), {}
     for entry in data.get("days") or []:
-        day = _day(entry.get("date") if isinstance(entry, dict) else entry)
+        if not isinstance(entry, dict):
+            raise CalendarFileError(BAD_DAY.format(text=entry))
+        day = _day(entry.get("date"))
         (off if entry.get("isOffDay", True) else on).add(day)
         names[day] = str(entry.get("name") or "")
     return _checked(data["year"], off, on, names)

@@ -145,3 +145,20 @@ def test_a_bad_schedule_file_is_refused_in_chinese(tmp_path, content, error):
     path.write_text(content, encoding="utf-8")
     with pytest.raises(CalendarFileError, match=error):
         parse_schedule(path)
+
+
+def test_a_supplied_year_overrides_the_package_and_township_days_still_apply(tmp_path):
+    from bot.config import Settings, TownshipCalendarSettings
+    from handlers.national_calendar import save_schedule
+    from handlers.workdays import calendar_for
+
+    path = tmp_path / "2026.toml"  # the State Council moves the last day of 2026 (made up)
+    path.write_text("year = 2026\ndays_off = [2026-12-31]\nworkdays = [2026-12-26]\n[names]\n元旦 = [2026-12-31]\n",
+                    encoding="utf-8")
+    save_schedule(parse_schedule(path), tmp_path / "data")
+    settings = Settings(data_dir=tmp_path / "data", attendance={"calendars": {"芝英镇": TownshipCalendarSettings(
+        workdays=[date(2026, 12, 31)])}})
+    assert NationalCalendar(tmp_path / "data").year(2026).source == "file"
+    assert not calendar_for(settings, "别的镇").is_workday(date(2026, 12, 31))
+    assert calendar_for(settings, "别的镇").is_workday(date(2026, 12, 26))  # a Saturday, now worked
+    assert calendar_for(settings, "芝英镇").is_workday(date(2026, 12, 31))  # the township's own day wins

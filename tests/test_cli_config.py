@@ -47,3 +47,16 @@ def test_an_empty_database_is_refused_too(tmp_path, capsys):
 def test_a_missing_config_file_is_a_chinese_error(tmp_path, capsys):
     assert cli(["--config", str(tmp_path / "nope.toml"), "report", "attendance", "--month", "2026-10"]) == 2
     assert f"找不到配置文件 {tmp_path / 'nope.toml'}" in capsys.readouterr().err
+
+
+def test_an_unreachable_database_is_a_chinese_error(tmp_path, capsys):
+    config = write_config(tmp_path / "f.toml", "postgresql+psycopg://nobody@127.0.0.1:1/none", tmp_path / "data")
+    assert cli(["--config", config, "report", "attendance", "--month", "2026-10"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("❌ 无法连接或使用数据库") and "Traceback" not in err
+
+
+def test_calendar_import_of_a_missing_file_is_a_chinese_error(tmp_path, capsys):
+    config = write_config(tmp_path / "f.toml", f"sqlite:///{tmp_path / 'x.sqlite3'}", tmp_path / "data")
+    assert cli(["--config", config, "calendar", "import", str(tmp_path / "2027.json")]) == 2
+    assert "读不了日历文件" in capsys.readouterr().err
