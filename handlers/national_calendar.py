@@ -32,6 +32,11 @@ __all__ = [
 FILE, PACKAGE, PROVISIONAL = "file", "package", "provisional"
 PROVISIONAL_MARK = "（暂定：{year} 年放假安排未发布）"
 
+PACKAGE_NAMES = {  # chinese-calendar names its holidays in English
+    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节", "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节", "Mid-autumn Festival": "中秋节", "National Day": "国庆节",
+    "Anti-Fascist 70th Day": "抗战胜利纪念日",
+}
 UNREADABLE = "读不了日历文件 {name}（不存在，或不是 UTF-8 文本）"
 BAD_JSON = "日历文件不是有效的 JSON：{error}"
 BAD_TOML = "日历文件不是有效的 TOML：{error}"
@@ -148,7 +153,7 @@ def _package_year(year: int) -> YearSchedule | None:
     workdays = {day for day in chinese_calendar.workdays if day.year == year and day.weekday() >= 5}
     if not days_off:
         return None
-    names = {day: str(chinese_calendar.holidays[day]) for day in days_off}
+    names = {day: PACKAGE_NAMES.get(str(chinese_calendar.holidays[day]), "") for day in days_off}
     return YearSchedule(year, PACKAGE, frozenset(days_off), frozenset(workdays), names)
 
 
@@ -178,7 +183,7 @@ def _from_holiday_cn(data) -> YearSchedule:
 
 
 def _from_toml(data: dict) -> YearSchedule:
-    """year = 2027 / days_off = [2027-01-01, …] / workdays = [2027-02-20, …] / [names] 春节 = [..]"""
+    """year = 2027 / days_off = [2027-01-01, …] / workdays = [2027-02-20, …] / [names] "春节" = [..]"""
     if not isinstance(data.get("year"), int):
         raise CalendarFileError(NO_YEAR)
     off = {_day(value) for value in data.get("days_off", [])}

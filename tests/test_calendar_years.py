@@ -126,7 +126,8 @@ def test_calendar_show_names_the_source_of_each_year(tmp_path, capsys):
     shown = capsys.readouterr().out
     assert "来源：暂定：2027 年放假安排未发布" in shown and "2月6日（春节）" in shown
     assert main(["--config", str(config), "calendar", "show", "2026"]) == 0
-    assert "来源：chinese-calendar 软件包" in capsys.readouterr().out
+    shown = capsys.readouterr().out
+    assert "来源：chinese-calendar 软件包" in shown and "10月1日（国庆节）" in shown and "调休上班：1月4日、2月14日" in shown
     assert main(["--config", str(config), "calendar", "import", holiday_cn_2027(tmp_path / "2027.json")]) == 0
     assert "数据库里还没有镇" in capsys.readouterr().out
     assert NationalCalendar(tmp_path / "data").year(2027).is_workday(MAKEUP_SATURDAY)
@@ -153,7 +154,7 @@ def test_a_supplied_year_overrides_the_package_and_township_days_still_apply(tmp
     from handlers.workdays import calendar_for
 
     path = tmp_path / "2026.toml"  # the State Council moves the last day of 2026 (made up)
-    path.write_text("year = 2026\ndays_off = [2026-12-31]\nworkdays = [2026-12-26]\n[names]\n元旦 = [2026-12-31]\n",
+    path.write_text("year = 2026\ndays_off = [2026-12-31]\nworkdays = [2026-12-26]\n[names]\n\"元旦\" = [2026-12-31]\n",
                     encoding="utf-8")
     save_schedule(parse_schedule(path), tmp_path / "data")
     settings = Settings(data_dir=tmp_path / "data", attendance={"calendars": {"芝英镇": TownshipCalendarSettings(
