@@ -36,7 +36,7 @@ WHY_ALL, WHY_DEADLINE, WHY_EARLY = "全部已投", "截止时间到", "{name}提
 
 DEADLINE_ARG = AnyOf(
     "deadline", "截止时间", key=("截止时间", "截止"), optional=True,
-    choices=(Time("at"), Duration("span", max_minutes=7 * 24 * 60)),
+    choices=(Time("at"), Duration("span", max_minutes=7 * 24 * 60)), hint_text="，请写成 20:00 或 30分钟（最长 7 天）",
 )
 IN_GROUP = dict(places=GROUPS, scope=Scope.VILLAGE, args=())
 
