@@ -159,6 +159,11 @@ def test_over_long_fields_get_a_chinese_reply_not_a_database_error(app, clock):
     reply = world.chat(YAZHUANG).reply("/会议 新建 11-28 14:30 例会 地点：" + "楼" * 129, "zhangjg")
     assert reply.startswith("地点太长了（最多 128 个字）")
     assert count(app, Meeting) == 0
+    huge = "/决议 修路 | 应到99999999999 实到9 | 同意9 反对0 弃权0 | 19:00-19:30"
+    assert world.chat(YAZHUANG).reply(huge, "zhangjg") == "人数或票数「99999999999」太大了。"
+    long_meeting = "/决议 主题:修路 会议:" + "会" * 101 + " 应到:10 实到:9 同意:9 反对:0 弃权:0 开始:19:00 结束:19:30"
+    assert world.chat(YAZHUANG).reply(long_meeting, "zhangjg") == "会议太长了（最多 100 个字）。"
+    assert count(app, Resolution) == 0
 
 
 def test_a_member_named_like_a_formula_stays_text_in_the_attendance_workbook(app, clock, tmp_path):
