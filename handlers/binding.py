@@ -31,6 +31,7 @@ CONFIRMED = "✅ 绑定申请 #{id} 已确认：{name}（{place}）现在可以�
 REJECTED = "绑定申请 #{id}（{name}）已被拒绝。"
 
 ADMIN = Role.ADMIN.value
+DISPLAY_NAME_MAX = 64  # binding_requests.display_name: a platform nickname can be longer
 REQUEST_ID = (Id("request", "编号"),)
 
 
@@ -83,7 +84,7 @@ def _request(message, ctx, name: str, village_name: str | None):
         BindingRequest(
             platform=message.platform,
             user_id=message.sender_id,
-            display_name=message.sender_name,
+            display_name=message.sender_name[:DISPLAY_NAME_MAX],
             member_id=member.id,
             status="pending",
             requested_at=ctx.now(),

@@ -164,6 +164,8 @@ def test_over_long_fields_get_a_chinese_reply_not_a_database_error(app, clock):
     long_meeting = "/决议 主题:修路 会议:" + "会" * 101 + " 应到:10 实到:9 同意:9 反对:0 弃权:0 开始:19:00 结束:19:30"
     assert world.chat(YAZHUANG).reply(long_meeting, "zhangjg") == "会议太长了（最多 100 个字）。"
     assert count(app, Resolution) == 0
+    long_nickname = message("/绑定 周敏", sender="newcomer", sender_name="昵" * 300, chat=YAZHUANG, at=clock.now())
+    assert app.dispatcher.handle(long_nickname).replies[0].text.startswith("📝 已提交绑定申请 #1：周敏")
 
 
 def test_a_member_named_like_a_formula_stays_text_in_the_attendance_workbook(app, clock, tmp_path):
