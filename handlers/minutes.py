@@ -32,7 +32,10 @@ LINKED_MEETING = "\n（已关联本群正在召开的会议 #{id}「{title}」�
 
 
 def _open_session_with_images(message, ctx) -> bool:
+    """Photos from the group's own people (and the township's admins) while its minutes are open."""
     return bool(message.images) and ctx.member is not None and ctx.group is not None and (
+        ctx.policy is not None and ctx.policy.may_use_here(Scope.VILLAGE)
+    ) and (
         ResolutionRepository(ctx.session).open_minutes(ctx.group.id) is not None
     )
 

@@ -92,8 +92,13 @@ def test_hostile_messages_get_chinese_replies_within_limits_and_refusals_store_n
     after = _row_counts(app)
     for n in range(DISPATCHED_PER_DATABASE):
         text, sender, chat = _garble(rng, words), rng.choice(list(ACTORS.values())), rng.choice(list(PLACES.values()))
+        platform = "wecom"
+        if rng.random() < 0.2:  # DingTalk: other limits, other accounts
+            platform, chat, sender = "dingtalk", "dt-lianhu", rng.choice(["liuy", "zhaol", "sunli-dt", "stranger"])
         before = after
-        result = app.dispatcher.handle(message(text, sender=sender, chat=chat, at=clock.now(), message_id=f"fz-{n}"))
+        result = app.dispatcher.handle(
+            message(text, sender=sender, chat=chat, platform=platform, at=clock.now(), message_id=f"fz-{n}")
+        )
         replies = [r.text for r in result.replies]
         shown = f"{text[:40]!r} from {sender} in {chat}"
         for reply in replies:

@@ -35,6 +35,9 @@ def test_a_secretary_cannot_run_another_villages_meeting_vote_or_resolution(app,
     assert yazhuang.reply(resolution, "liuy-wx") == OTHER_VILLAGE.format(command="决议")
     yazhuang.reply("/表决 是否同意修建村道", "zhangjg")
     assert yazhuang.reply("/结束表决", "liuy-wx") == OTHER_VILLAGE.format(command="结束表决")
+    pasted = "今天召开两委会议，应到10人，实到9人，同意9票，表决通过修建村道。"
+    assert yazhuang.say(pasted, "liuy-wx") == []  # not read as a draft of 雅庄村's resolution
+    assert yazhuang.reply("/确认", "liuy-wx") == OTHER_VILLAGE.format(command="确认")
     assert (count(app, Meeting), count(app, Vote), count(app, Resolution)) == (0, 1, 0)
 
 

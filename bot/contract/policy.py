@@ -71,6 +71,10 @@ class Policy:
                 return texts.OTHER_VILLAGE.format(village=village, command=command)
         return None
 
+    def may_use_here(self, scope: Scope) -> bool:
+        """Would a command of this scope be allowed in this chat? (for listeners, which have no declaration)"""
+        return self.member is not None and self.refusal_for_scope("", scope) is None
+
     # --- asked by handlers, about the object acted on ------------------------------------------
     def may_act_on(self, township_id: int | None, village_id: int | None) -> bool:
         """May the sender act on something of this township (and village; None: township level)?"""
