@@ -11,6 +11,7 @@ from bot.router import Router
 from bot.routing import may_use
 from handlers.attendance_report import month_report
 from handlers.attendance_views import member_summary, township_tables, village_table
+from handlers.board_links import page_line
 from handlers.dates import parse_day, parse_month, show_day
 from handlers.workdays import calendar_for
 from storage.models import Checkin, CheckinCorrection, Role
@@ -49,9 +50,9 @@ def attendance(message, ctx):
         village_id = ctx.member.village_id
     report = month_report(ctx.session, ctx.settings, township, *month, ctx.today(), village_id=village_id)
     if scope == WHOLE_TOWNSHIP:
-        return township_tables(report)
+        return township_tables(report) + page_line(ctx, township_id=township.id)
     if scope == WHOLE_VILLAGE:
-        return village_table(report, _village_name(ctx, village_id), report.members)
+        return village_table(report, _village_name(ctx, village_id), report.members) + page_line(ctx, village_id)
     own = report.of_member(ctx.member.id)
     if own is None:
         raise UserError(NOT_ON_LIST.format(name=ctx.member.name, roles="、".join(ctx.settings.attendance.roles)))
