@@ -152,7 +152,8 @@ def _chart(ctx: Context, township: Township, village_id: int, months: int) -> li
         report = _report(ctx, township, year, month + 1, village_id)
         required = sum(r.required for r in report.members) if report else 0
         done = sum(r.checked + r.leave for r in report.members) if report else 0
-        points.append((f"{month + 1}月", round(100 * done / required, 1) if required else None))
+        # a month without a single record (before the bot was used) shows "—", not 0 %
+        points.append((f"{month + 1}月", round(100 * done / required, 1) if required and done else None))
     return points
 
 

@@ -27,7 +27,7 @@ from storage.repositories import OrgRepository
 if TYPE_CHECKING:
     from bot.app import App
 
-__all__ = ["register_board_routes"]
+__all__ = ["Board", "register_board_routes"]
 
 HERE = Path(__file__).parent
 MEDIA_NAME = r"{name:[0-9a-f]{64}\.(jpg|png|gif|webp|bmp)}"
@@ -50,7 +50,7 @@ def register_board_routes(web_app: web.Application, app: App) -> None:
 class Board:
     def __init__(self, app: App) -> None:
         self.app = app
-        self.templates = Environment(loader=FileSystemLoader(HERE / "templates"),
+        self.templates = Environment(loader=FileSystemLoader([HERE / "templates", HERE / "static"]),
                                      autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
         self.templates.globals["attendance_svg"] = attendance_svg
 
@@ -90,17 +90,26 @@ class Board:
 
     # --- built on a worker thread ------------------------------------------------------------
     async def _page(self, build: Callable[[Context], tuple[str, dict] | None]) -> web.Response:
-        found = await asyncio.to_thread(self._build, build)
-        if found is None:
+        html = await asyncio.to_thread(self.render, build)
+        if html is None:
             raise web.HTTPNotFound(text=NOT_FOUND)
-        template, data = found
-        html = self.templates.get_template(template).render(**data)
         return web.Response(text=html, content_type="text/html", charset="utf-8",
                             headers={"Cache-Control": PUBLIC_CACHE})
 
-    def _build(self, build: Callable[[Context], tuple[str, dict] | None]) -> tuple[str, dict] | None:
+    def render(self, build: Callable[[Context], tuple[str, dict] | None]) -> str | None:
+        """The page's HTML (None: no such page). Synchronous: the server calls it on a thread."""
         with self.app.unit_of_work() as uow:
-            return build(Context.for_job(self.app, uow.session))
+            found = build(Context.for_job(self.app, uow.session))
+            if found is None:
+                return None
+            template, data = found
+            return self.templates.get_template(template).render(**data)
+
+    def village_html(self, village_id: int) -> str | None:
+        return self.render(lambda ctx: self._village(ctx, village_id))
+
+    def township_html(self, township_id: int) -> str | None:
+        return self.render(lambda ctx: self._township(ctx, township_id))
 
     def _township(self, ctx: Context, township_id: int):
         township = board_data.township_of(ctx, township_id)
