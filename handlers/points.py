@@ -1,13 +1,15 @@
 """/积分, /加分, /扣分: a member's points by area, a 书记's or admin's manual entries and
 corrections within their own scope, and the ranking where the township enabled it.
 
-Scope (until the command contract lands): a 书记 acts on members of his own village, an admin on
-the township's; a 书记 never scores himself. `_check_scope` is the one place that decides it.
+Declared with the command contract (docs/contract.md): typed arguments, places and scope. The
+object checks go through `ctx.policy`: a 书记 acts on members of his own village, an admin on the
+township's, and nobody scores or corrects himself (`_may_score`).
 """
 
 from __future__ import annotations
 
-from bot.errors import UsageError, UserError
+from bot.contract import ANYWHERE, GROUPS, Choice, Id, Int, Name, Scope, Text
+from bot.errors import UserError
 from bot.router import Router
 from bot.routing import may_use
 from handlers.board_links import page_line
@@ -20,6 +22,7 @@ router = Router("points")
 LEADERS = frozenset({Role.SECRETARY.value})
 RANKING, REVOKE = "排行", "撤销"
 MAX_MANUAL = 50
+MAX_REASON = 200
 
 DISABLED = "本镇没有开启积分。"
 NOT_SCORED = "{name} 不在积分名单上。"
@@ -28,7 +31,6 @@ OUT_OF_SCOPE = "⛔ {name} 不在您管辖的范围内（书记管本村，管�
 NOT_SELF = "⛔ 书记不能给自己加分、扣分或撤销自己的积分，请管理员处理。"
 NO_MEMBER = "没有找到「{name}」。"
 TWO_MEMBERS = "有 {n} 位「{name}」，请在对方所在村的群里操作。"
-BAD_POINTS = "分值要写 1 到 {max} 的整数，例如 5。"
 BAD_AREA = "没有「{area}」这个领域。可选：{areas}"
 NO_RANKING = "本镇没有开启积分排行（按规定不强制排名），每人可发送 /积分 查看自己的积分。"
 NO_ENTRY = "没有编号为 {id} 的积分记录。"
@@ -52,7 +54,7 @@ def _require_enabled(ctx) -> None:
         raise UserError(DISABLED)
 
 
-@router.command("积分")
+@router.command("积分", places=ANYWHERE, scope=Scope.SELF, args=(Name("name", "姓名", optional=True),))
 def show_points(message, ctx):
     """查看积分：本月、本季、本年各领域得分，星级和预警颜色
     /积分                 看自己
@@ -60,23 +62,44 @@ def show_points(message, ctx):
     /积分 排行 [本月|本季|本年]（本镇开启排行时）
     """
     _require_enabled(ctx)
-    args = ctx.args
-    if not args:
+    if ctx.params.name is None:
         return _card(ctx, ctx.member) + page_line(ctx, ctx.member.village_id)
-    if args[0] == RANKING:
-        return _ranking(ctx, args[1:])
-    if args[0] == REVOKE:
-        return _revoke(ctx, args[1:])
-    if len(args) != 1:
-        raise UsageError()
     if not may_use(ctx.member.role, LEADERS):
         raise UserError(ONLY_LEADERS)
-    member = _find(ctx, args[0])
-    _check_scope(ctx, member, acting=False)
+    member = _find(ctx, ctx.params.name)
+    ctx.policy.require_member(member, refusal=OUT_OF_SCOPE.format(name=member.name))
     return _card(ctx, member) + page_line(ctx, member.village_id)
 
 
-@router.command("加分", roles=LEADERS)
+@router.command("积分", sub=RANKING, places=GROUPS, scope=Scope.VILLAGE,
+                args=(Choice("period", "时段", values={p: p for p in PERIODS}, optional=True, default="本月"),))
+def show_ranking(message, ctx):
+    """积分排行（本镇开启排行时；按规定默认不排名）
+    /积分 排行 [本月|本季|本年]
+    """
+    _require_enabled(ctx)
+    return _ranking(ctx, ctx.params.period)
+
+
+@router.command("积分", sub=REVOKE, roles=LEADERS, places=ANYWHERE, scope=Scope.VILLAGE,
+                args=(Id("entry", "编号"), Text("reason", "理由", max_len=MAX_REASON)))
+def revoke_points(message, ctx):
+    """书记/管理员撤销一条积分记录（记为一条新的更正记录，原记录不改）
+    /积分 撤销 编号 理由
+    """
+    _require_enabled(ctx)
+    return _revoke(ctx, ctx.params.entry, ctx.params.reason)
+
+
+MANUAL_ARGS = (
+    Name("name", "姓名"),
+    Int("points", "分值", min=1, max=MAX_MANUAL, unit="分"),
+    Name("area", "领域", max_len=32),
+    Text("reason", "理由", max_len=MAX_REASON),
+)
+
+
+@router.command("加分", roles=LEADERS, places=ANYWHERE, scope=Scope.VILLAGE, args=MANUAL_ARGS)
 def add_points(message, ctx):
     """书记/管理员为本村（本镇）人员加分，写明领域和理由
     /加分 姓名 分值 领域 理由
@@ -85,7 +108,7 @@ def add_points(message, ctx):
     return _manual(ctx, +1)
 
 
-@router.command("扣分", roles=LEADERS)
+@router.command("扣分", roles=LEADERS, places=ANYWHERE, scope=Scope.VILLAGE, args=MANUAL_ARGS)
 def deduct_points(message, ctx):
     """书记/管理员为本村（本镇）人员扣分，写明领域和理由
     /扣分 姓名 分值 领域 理由
@@ -96,34 +119,26 @@ def deduct_points(message, ctx):
 
 def _manual(ctx, sign: int) -> str:
     _require_enabled(ctx)
-    if len(ctx.args) < 4:
-        raise UsageError()
-    name, value, area, reason = ctx.args[0], ctx.args[1], ctx.args[2], " ".join(ctx.args[3:])
-    if not value.isdigit() or not 1 <= int(value) <= MAX_MANUAL:
-        raise UsageError(BAD_POINTS.format(max=MAX_MANUAL))
+    params = ctx.params
     areas = ctx.settings.points.areas
-    if area not in areas:
-        raise UserError(BAD_AREA.format(area=area, areas="、".join(areas)))
-    member = _find(ctx, name)
-    _check_scope(ctx, member, acting=True)
+    if params.area not in areas:
+        raise UserError(BAD_AREA.format(area=params.area, areas="、".join(areas)))
+    member = _find(ctx, params.name)
+    _may_score(ctx, member)
     entry = PointsRepository(ctx.session).add(PointsEntry(
-        township_id=member.township_id, member_id=member.id, points=sign * int(value), area=area, reason=reason,
-        source="manual", day=ctx.today(), created_by_id=ctx.member.id, created_at=ctx.now(),
+        township_id=member.township_id, member_id=member.id, points=sign * params.points, area=params.area,
+        reason=params.reason, source="manual", day=ctx.today(), created_by_id=ctx.member.id, created_at=ctx.now(),
     ))
-    return ADDED.format(id=entry.id, name=member.name, points=entry.points, area=area, reason=reason, by=ctx.member.name)
+    return ADDED.format(id=entry.id, name=member.name, points=entry.points, area=params.area, reason=params.reason,
+                        by=ctx.member.name)
 
 
-def _revoke(ctx, args: tuple[str, ...]) -> str:
-    if not may_use(ctx.member.role, LEADERS):
-        raise UserError(ONLY_LEADERS)
-    if len(args) < 2 or not args[0].lstrip("#").isdigit():
-        raise UsageError()
-    entry_id, reason = int(args[0].lstrip("#")), " ".join(args[1:])
+def _revoke(ctx, entry_id: int, reason: str) -> str:
     repo = PointsRepository(ctx.session)
     entry = repo.get(entry_id, ctx.member.township_id)
     if entry is None:
         raise UserError(NO_ENTRY.format(id=entry_id))
-    _check_scope(ctx, entry.member, acting=True)
+    _may_score(ctx, entry.member)
     if entry.corrects_id is not None:
         raise UserError(NOT_REVOCABLE.format(id=entry.id))
     if (earlier := repo.correction_of(entry.id)) is not None:
@@ -137,12 +152,9 @@ def _revoke(ctx, args: tuple[str, ...]) -> str:
                           points=correction.points, reason=reason)
 
 
-def _ranking(ctx, args: tuple[str, ...]) -> str:
+def _ranking(ctx, period: str) -> str:
     if not ctx.settings.points.rankings_for(ctx.member.township.name):
         raise UserError(NO_RANKING)
-    if len(args) > 1 or (args and args[0] not in PERIODS):
-        raise UsageError()
-    period = args[0] if args else "本月"
     village_id = (ctx.group.village_id if ctx.group else None) or ctx.member.village_id
     members = _scored(ctx, ctx.member.township_id, village_id)
     first, last = period_bounds(period, ctx.today())
@@ -189,17 +201,10 @@ def _find(ctx, name: str) -> Member:
     return found[0]
 
 
-def _check_scope(ctx, member: Member, *, acting: bool) -> None:
-    """An admin: anyone of the township; a 书记: his village, and (when scoring) not himself."""
-    me = ctx.member
-    if member.township_id != me.township_id:
-        raise UserError(OUT_OF_SCOPE.format(name=member.name))
-    if me.is_admin:
-        return
-    if member.village_id is None or member.village_id != me.village_id:
-        raise UserError(OUT_OF_SCOPE.format(name=member.name))
-    if acting and member.id == me.id:
-        raise UserError(NOT_SELF)
+def _may_score(ctx, member: Member) -> None:
+    """Scoring or correcting: the member's village (admins: township), and never oneself."""
+    ctx.policy.require_member(member, refusal=OUT_OF_SCOPE.format(name=member.name))
+    ctx.policy.require_not_party(member.id, refusal=NOT_SELF)
 
 
 def _scored(ctx, township_id: int, village_id: int | None) -> list[Member]:

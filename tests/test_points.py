@@ -71,11 +71,13 @@ def test_manual_entries_respect_roles_scope_and_areas(world):
     assert village.reply("/加分 张建国 5 志愿服务 自己加", ZHANG) == "⛔ 书记不能给自己加分、扣分或撤销自己的积分，请管理员处理。"
     assert village.reply("/扣分 刘洋 2 日常行为规范 越权", ZHANG) == "⛔ 刘洋 不在您管辖的范围内（书记管本村，管理员管本镇）。"
     assert village.reply("/加分 王伟 5 打麻将 娱乐", ZHANG).startswith("没有「打麻将」这个领域。可选：日常行为规范、")
-    assert village.reply("/加分 王伟 五 志愿服务 值守", ZHANG).startswith("分值要写 1 到 50 的整数")
-    assert township.reply("/扣分 张建国 2 日常行为规范 会议期间接打电话", "sunli").startswith("✅ 已记录 #2：张建国 -2 分")
+    assert village.reply("/加分 王伟 五 志愿服务 值守", ZHANG).startswith("「五」不是有效的分值，请写 1 到 50 之间")
+    assert village.reply("/加分 王伟 51 志愿服务 值守", ZHANG).startswith("「51」不是有效的分值")
+    assert village.reply("/加分 王伟 5分 志愿服务 值守", ZHANG).startswith("✅ 已记录")
+    assert township.reply("/扣分 张建国 2 日常行为规范 会议期间接打电话", "sunli").startswith("✅ 已记录 #3：张建国 -2 分")
     assert village.reply("/积分 刘洋", ZHANG) == "⛔ 刘洋 不在您管辖的范围内（书记管本村，管理员管本镇）。"
     assert village.reply("/积分 王伟", LI) == "⛔ 查看他人积分、撤销积分只有书记或管理员可以使用。"
-    assert "志愿服务｜+5｜+5｜+5" in village.reply("/积分 王伟", ZHANG)
+    assert "志愿服务｜+10｜+10｜+10" in village.reply("/积分 王伟", ZHANG)
 
 
 def test_area_cap_limits_gains_not_the_ledger(world):
