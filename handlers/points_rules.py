@@ -57,8 +57,10 @@ def collect_awards(ctx: Context, township: Township, since: date) -> Iterator[Aw
     """Every settled event of the township from `since` on, as awards (rules not yet applied)."""
     yield from _checkins(ctx, township, since)
     yield from _missed_workdays(ctx, township, since)
-    for meeting in _settled_meetings(ctx, township, since):
-        yield from _meeting_attendance(ctx, meeting)
+    signin_closed = ctx.now() - timedelta(minutes=ctx.settings.meetings.signin_close_minutes)
+    for meeting in _started_meetings(ctx, township, since):
+        if meeting.starts_at <= signin_closed:  # late sign-ins are no longer taken
+            yield from _meeting_attendance(ctx, meeting)
         yield from _notebooks(ctx, meeting)
         if meeting.is_township_meeting:
             yield from _relays(ctx, meeting)
@@ -108,14 +110,13 @@ def _missed_workdays(ctx: Context, township: Township, since: date) -> Iterator[
                             _reason("missed_workday", day=_show(day)))
 
 
-def _settled_meetings(ctx: Context, township: Township, since: date) -> list[Meeting]:
-    """Meetings whose sign-in has closed (late sign-ins are no longer taken)."""
-    closed_before = ctx.now() - timedelta(minutes=ctx.settings.meetings.signin_close_minutes)
+def _started_meetings(ctx: Context, township: Township, since: date) -> list[Meeting]:
+    """Meetings not cancelled that have begun."""
     # a meeting's 传达 and notebooks settle up to two days after it: look that much further back
     start = datetime.combine(since - timedelta(days=2), datetime.min.time(), tzinfo=ctx.now().tzinfo)
     query = select(Meeting).where(
         Meeting.township_id == township.id, Meeting.status == "scheduled",
-        Meeting.starts_at >= start, Meeting.starts_at <= closed_before,
+        Meeting.starts_at >= start, Meeting.starts_at <= ctx.now(),
     ).order_by(Meeting.starts_at)
     return list(ctx.session.scalars(query))
 

@@ -27,6 +27,7 @@ __all__ = ["award_points", "apply_rules", "check_points_colours"]
 
 COLOUR_NOTICE = "📉 积分预警：{name} {year}年积分 {total} 分，{colour}。请 {secretaries} 关注{talk}。"
 TALK = "（按规定进行诫勉谈话）"
+REVISED = "更正 #{id}（{reason}，记录已变更）"
 
 
 def award_points() -> int:
@@ -57,10 +58,12 @@ def _apply_township(ctx, township: Township) -> int:
     points = ctx.settings.points
     rules = {rule_id: rule for rule_id, rule in points.rules_for(township.name).items() if rule.points}
     since = ctx.today() - timedelta(days=points.lookback_days)
-    awards = [a for a in collect_awards(ctx, township, since) if a.rule in rules]
+    every = list(collect_awards(ctx, township, since))
+    repo = PointsRepository(ctx.session)
+    _revise(ctx, repo, township, since, {a.key for a in every}, set(rules))
+    awards = [a for a in every if a.rule in rules]
     if not awards:
         return 0
-    repo = PointsRepository(ctx.session)
     given = repo.existing_keys([a.key for a in awards])
     scored = _scored_members(ctx, {a.member_id for a in awards})
     added = 0
@@ -76,6 +79,18 @@ def _apply_township(ctx, township: Township) -> int:
         given.add(award.key)
         added += 1
     return added
+
+
+def _revise(ctx, repo: PointsRepository, township: Township, since, current: set[str], rules: set[str]) -> None:
+    """An event that no longer holds (a 补卡 turned a missed or late day into a check-in, a meeting
+    was cancelled) gets a correction entry referring to the rule entry; the entry itself stays."""
+    for entry in repo.uncorrected_rule_entries(township.id, since, rules):
+        if entry.rule_key not in current:
+            repo.add(PointsEntry(
+                township_id=entry.township_id, member_id=entry.member_id, points=-entry.points, area=entry.area,
+                reason=REVISED.format(id=entry.id, reason=entry.reason), source="correction", day=entry.day,
+                created_at=ctx.now(), corrects_id=entry.id,
+            ))
 
 
 def _scored_members(ctx, member_ids: set[int]) -> set[int]:

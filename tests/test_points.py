@@ -39,7 +39,8 @@ def test_meeting_attendance_and_relay_from_roll_call_to_deadline(world, clock, s
     clock.set(at("2026-11-24 16:00"))
     assert world.chat().reply("/传达 已向村民传达安全生产要求", LI).startswith("✅ 雅庄村已传达")
     clock.set(at("2026-11-24 17:00"))
-    assert award(world.app) == 0  # late sign-ins are still taken until 17:30: nothing is settled yet
+    award(world.app)  # late sign-ins are still taken until 17:30: only the 传达 counts yet
+    assert ledger(world.app) == [("李秀英", "relay_on_time", 1)]
     clock.set(at("2026-11-24 17:31"))
     award(world.app)
     assert sorted(ledger(world.app)) == sorted([
@@ -142,3 +143,40 @@ def test_table_replies_end_with_the_page_link(world, settings):
     vid = world.villages["雅庄村"]
     assert village.reply("/积分", ZHANG).endswith(f"\n公开栏：https://cunwu.example.cn/board/v/{vid}")
     assert village.reply("/考勤 全村", ZHANG).endswith(f"\n公开栏：https://cunwu.example.cn/board/v/{vid}")
+
+
+def test_a_checkin_correction_later_corrects_the_rule_entry_once(world, clock, settings):
+    settings.points.lookback_days = 1
+    clock.set(at("2026-11-23 08:40"))
+    world.chat().say("/打卡", LI)
+    clock.set(at("2026-11-24 01:00"))
+    award(world.app)
+    clock.set(at("2026-11-24 09:00"))
+    assert world.chat().reply("/补卡 李秀英 11-23 在镇里开会", ZHANG).startswith("✅ 已为 李秀英 补卡")
+    assert world.chat().reply("/补卡 王伟 11-23 下村走访", ZHANG).startswith("✅ 已为 王伟 补卡")
+    award(world.app)
+    award(world.app)
+    entries = ledger(world.app)
+    assert entries.count(("李秀英", "correction", 1)) == 1 and entries.count(("王伟", "correction", 2)) == 1
+    assert "更正 #1（打卡迟到 11月23日，记录已变更）" in world.chat().reply("/积分", LI)
+
+
+def test_notebooks_handed_in_and_missing_after_the_spot_check(world, clock, settings):
+    from tests.meeting_helpers import sweep
+
+    settings.points.lookback_days = 0
+    township = world.chat("wx-zhiying")
+    township.say("/会议 新建 2026-11-24 14:30 两委例会", "sunli")
+    clock.set(at("2026-11-24 14:10"))
+    township.say("/签到", ZHANG)
+    township.say("/签到", WANG)
+    clock.set(at("2026-11-24 16:31"))
+    sweep(world.app)  # the spot-check draws both who were present
+    assert world.chat().reply("/笔记", ZHANG, images=("notebook-photo",)).startswith("📓 已收到 张建国")
+    award(world.app)
+    assert ("张建国", "notes_handed_in", 1) in ledger(world.app)
+    assert ("王伟", "notes_missing", -2) not in ledger(world.app)  # still has until tomorrow 16:30
+    clock.set(at("2026-11-25 16:31"))
+    award(world.app)
+    award(world.app)
+    assert ledger(world.app).count(("王伟", "notes_missing", -2)) == 1

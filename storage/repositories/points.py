@@ -29,6 +29,15 @@ class PointsRepository:
     def correction_of(self, entry_id: int) -> PointsEntry | None:
         return self.session.scalar(select(PointsEntry).where(PointsEntry.corrects_id == entry_id))
 
+    def uncorrected_rule_entries(self, township_id: int, since: date, rules: set[str]) -> list[PointsEntry]:
+        """Rule entries of the township counted from `since` on that no correction refers to yet."""
+        corrected = select(PointsEntry.corrects_id).where(PointsEntry.corrects_id.is_not(None))
+        query = select(PointsEntry).where(
+            PointsEntry.township_id == township_id, PointsEntry.day >= since, PointsEntry.rule_key.is_not(None),
+            PointsEntry.source.in_(rules), PointsEntry.id.not_in(corrected),
+        ).order_by(PointsEntry.id)
+        return list(self.session.scalars(query))
+
     def existing_keys(self, keys: list[str]) -> set[str]:
         found: set[str] = set()
         for start in range(0, len(keys), 500):  # keep IN lists of a bounded size
