@@ -9,9 +9,9 @@ Admin tokens of the board are secrets: set them in the environment
 
 from __future__ import annotations
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, SecretStr, model_validator
 
-__all__ = ["BoardSettings", "PointsRule", "PointsSettings", "TownshipPoints", "RULE_IDS"]
+__all__ = ["BoardSettings", "DEFAULT_RULES", "PointsRule", "PointsSettings", "TownshipPoints", "RULE_IDS"]
 
 DAILY, ORGANISATION, VILLAGE_WORK = "日常行为规范", "参加组织生活", "配合村组工作"
 
@@ -45,6 +45,9 @@ def _default_rules() -> dict[str, PointsRule]:
     }
 
 
+DEFAULT_RULES = _default_rules()
+
+
 class TownshipPoints(BaseModel):
     """One township's choices; anything left empty follows `[points]`."""
 
@@ -56,7 +59,8 @@ class TownshipPoints(BaseModel):
 class PointsSettings(BaseModel):
     """积分: areas (each with an optional yearly cap on what it adds), rules, stars and colours.
 
-    A member's year score is `base` plus the year's entries (an area's gains capped at its cap).
+    A member's year score is `base` plus the year's entries (an area's gains capped at its cap;
+    a cap of 0 or none: no cap).
     Stars: 1, plus one per threshold in `star_thresholds` reached. Colours: red below `red_below`
     (诫勉谈话 and worse), yellow below `yellow_below`, else green.
     """
@@ -66,7 +70,7 @@ class PointsSettings(BaseModel):
     base: int = 100
     areas: dict[str, int | None] = {DAILY: None, VILLAGE_WORK: None, ORGANISATION: None,
                                     "志愿服务": 20, "走访联系群众": 20}
-    rules: dict[str, PointsRule] = _default_rules()
+    rules: dict[str, PointsRule] = {}  # over the defaults (`DEFAULT_RULES`); points = 0 switches one off
     lookback_days: int = 14  # the job looks this far back for events (runs and restarts catch up)
     star_thresholds: list[int] = [80, 90, 100, 110]
     yellow_below: int = 90
@@ -84,7 +88,15 @@ class PointsSettings(BaseModel):
 
     def rules_for(self, township: str) -> dict[str, PointsRule]:
         own = self.townships.get(township)
-        return {**self.rules, **(own.rules if own else {})}
+        return {**DEFAULT_RULES, **self.rules, **(own.rules if own else {})}
+
+    @model_validator(mode="after")
+    def _known_rules(self) -> PointsSettings:
+        for rules in [self.rules, *(t.rules for t in self.townships.values())]:
+            unknown = set(rules) - set(RULE_IDS)
+            if unknown:
+                raise ValueError(f"unknown points rules {sorted(unknown)}; known: {', '.join(RULE_IDS)}")
+        return self
 
 
 class BoardSettings(BaseModel):

@@ -66,7 +66,7 @@ def scores(session: Session, rules: PointsSettings, member_ids: list[int], first
         areas = {}
         for area, (gains, losses) in totals.get(member_id, {}).items():
             cap = rules.areas.get(area)
-            areas[area] = (min(gains, cap) if cap is not None else gains) + losses
+            areas[area] = (min(gains, cap) if cap else gains) + losses  # cap 0 or none: no cap
         change = sum(areas.values())
         total = rules.base + change
         result[member_id] = Score(member_id, areas, change, total, stars_of(total, rules), colour_of(total, rules))
