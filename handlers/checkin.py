@@ -3,6 +3,7 @@
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import local
+from bot.contract import ANYWHERE, Scope
 from bot.router import Router
 from storage.models import Checkin
 from storage.repositories import CheckinRepository
@@ -15,7 +16,7 @@ ALREADY = "{name}，今天已于 {time} 打卡"
 ALREADY_LATE = "{name}，今天已于 {time} 打卡（迟到）"
 
 
-@router.command("打卡", aliases=("上班打卡",))
+@router.command("打卡", aliases=("上班打卡",), places=ANYWHERE, scope=Scope.SELF, args=())
 def check_in(message, ctx):
     """每天上班打卡，回复打卡时间和今日第几位
     /打卡

@@ -34,6 +34,8 @@ class Params(dict):
 def parse_args(specs: Sequence[Arg], text: str, today: date) -> Params:
     """Read `text` (everything after the command word) into typed values; raise ArgError."""
     params = Params()
+    if not text.strip() and any(not s.optional for s in specs):
+        raise ArgError("")  # nothing typed after the command: the usage alone says it best
     text = _take_keywords([s for s in specs if s.key], text, today, params)
     positional = [s for s in specs if not s.key]
     if positional and all(s.optional and not s.greedy for s in positional):

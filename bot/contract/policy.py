@@ -50,7 +50,8 @@ class Policy:
         if self.place in places:
             return None
         shown = "或".join(texts.PLACE_NAMES[p.value] for p in Place if p in places)
-        return texts.WRONG_PLACE.format(command=command, places=shown)
+        template = texts.WRONG_PLACE_UNBOUND if self.place is Place.PRIVATE else texts.WRONG_PLACE
+        return template.format(command=command, places=shown)
 
     def refusal_for_roles(self, command: str, roles: frozenset[str] | None) -> str | None:
         if roles is None or self.member is None or self.is_admin or self.member.role in roles:

@@ -21,6 +21,7 @@ HINT_TEXT = "（1 到 {max} 个字）"
 
 PLACE_NAMES = {"private": "私聊", "village_group": "村工作群", "township_group": "镇工作群"}
 WRONG_PLACE = "⛔ /{command} 请在{places}里使用。"
+WRONG_PLACE_UNBOUND = "⛔ /{command} 请在{places}里使用（这个聊天还没有登记到任何村或镇）。"
 NOT_BOUND = "{name}，您的账号还没有绑定花名册。请发送「/绑定 您的姓名」，管理员确认后即可使用。"
 NOT_ALLOWED = "⛔ /{command} 只有{roles}可以使用。"
 OTHER_TOWNSHIP = "⛔ 这里是其他乡镇的群，您不能在这里使用 /{command}。"
