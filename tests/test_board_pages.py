@@ -83,3 +83,11 @@ async def test_the_link_the_bot_hands_out_opens_the_resolution(get, world, setti
     assert reply.endswith(f"\n公开栏：http://127.0.0.1:1/board/v/{world.villages['雅庄村']}")
     status, html, _ = await get(f"/board/v/{world.villages['雅庄村']}")
     assert status == 200 and "李秀英" in html
+
+
+async def test_pages_are_compressed_for_a_weak_connection(server, world):
+    async with aiohttp.ClientSession(auto_decompress=False) as session:
+        url = f"http://127.0.0.1:{server.port}/board/v/{world.villages['雅庄村']}"
+        async with session.get(url, headers={"Accept-Encoding": "gzip"}) as response:
+            body = await response.read()
+    assert response.headers["Content-Encoding"] == "gzip" and len(body) < 4000

@@ -180,3 +180,15 @@ def test_notebooks_handed_in_and_missing_after_the_spot_check(world, clock, sett
     award(world.app)
     award(world.app)
     assert ledger(world.app).count(("王伟", "notes_missing", -2)) == 1
+
+
+def test_the_roll_call_ends_with_the_township_page_link(world, clock, settings):
+    from tests.meeting_helpers import sweep
+
+    settings.board.public_url = "https://cunwu.example.cn"
+    township = world.chat("wx-zhiying")
+    township.say("/会议 新建 2026-11-24 14:30 两委例会", "sunli")
+    clock.set(at("2026-11-24 14:41"))
+    sweep(world.app)
+    roll_call = [t for t in township.new_texts() if t.startswith("📋")]
+    assert roll_call[0].endswith(f"\n公开栏：https://cunwu.example.cn/board/t/{world.township_id}")

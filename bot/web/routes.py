@@ -93,8 +93,10 @@ class Board:
         html = await asyncio.to_thread(self.render, build)
         if html is None:
             raise web.HTTPNotFound(text=NOT_FOUND)
-        return web.Response(text=html, content_type="text/html", charset="utf-8",
-                            headers={"Cache-Control": PUBLIC_CACHE})
+        response = web.Response(text=html, content_type="text/html", charset="utf-8",
+                                headers={"Cache-Control": PUBLIC_CACHE})
+        response.enable_compression()  # gzip when the phone accepts it: a page is a few KB on a weak link
+        return response
 
     def render(self, build: Callable[[Context], tuple[str, dict] | None]) -> str | None:
         """The page's HTML (None: no such page). Synchronous: the server calls it on a thread."""
