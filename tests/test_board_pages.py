@@ -91,3 +91,16 @@ async def test_pages_are_compressed_for_a_weak_connection(server, world):
         async with session.get(url, headers={"Accept-Encoding": "gzip"}) as response:
             body = await response.read()
     assert response.headers["Content-Encoding"] == "gzip" and len(body) < 4000
+
+
+async def test_points_on_the_page_follow_the_townships_choice(get, world, settings):
+    from bot.points_config import TownshipPoints
+
+    page = f"/board/v/{world.villages['雅庄村']}"
+    points = (await get(page))[1].split('id="points"')[1]
+    assert "<th>名次</th>" not in points and points.index("王伟") < points.index("陈静")  # roster order, no ranks
+    settings.points.townships["芝英镇"] = TownshipPoints(rankings=True)
+    points = (await get(page))[1].split('id="points"')[1]
+    assert "<th>名次</th>" in points and points.index("王伟") > points.index("陈静")  # 89 ranks below 100
+    settings.points.townships["芝英镇"] = TownshipPoints(enabled=False)
+    assert 'id="points"' not in (await get(page))[1]
