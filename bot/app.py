@@ -23,6 +23,7 @@ from handlers import (
     meetings,
     minutes,
     notes,
+    points,
     resolutions,
     search,
     votes,
@@ -41,6 +42,7 @@ ROUTERS = (
     minutes.router,
     resolutions.router,
     votes.router,
+    points.router,
     search.router,
     help.router,
 )

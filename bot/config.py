@@ -17,6 +17,7 @@ from pydantic_settings import (
 )
 
 from bot.platform_config import DingTalkSettings, GroupBinding, OutboxSettings, WebSettings, WeComSettings
+from bot.points_config import BoardSettings, PointsSettings
 
 __all__ = [
     "AttendanceSettings",
@@ -113,6 +114,13 @@ class Settings(BaseSettings):
     outbox: OutboxSettings = OutboxSettings()
     groups: list[GroupBinding] = []
     meetings: MeetingSettings = MeetingSettings()
+    points: PointsSettings = PointsSettings()
+    board: BoardSettings = BoardSettings()
+
+    @property
+    def public_url(self) -> str:
+        """Base address of the 公开栏 pages, without a trailing slash ('' when none runs)."""
+        return (self.board.public_url or self.resolutions.public_url).rstrip("/")
 
     @property
     def bot_names(self) -> list[str]:

@@ -11,6 +11,7 @@ from bot.errors import UserError
 from bot.router import Router
 from handlers.attendance_report import month_report
 from handlers.attendance_views import member_summary, township_tables, village_table
+from handlers.board_links import page_line
 from handlers.dates import show_day
 from handlers.workdays import calendar_for
 from storage.models import Checkin, CheckinCorrection, Role
@@ -56,7 +57,7 @@ def village_attendance(message, ctx):
     village_id = _village_for(ctx)
     ctx.policy.require_village(village_id)
     report = _report(ctx, village_id)
-    return village_table(report, _village_name(ctx, village_id), report.members)
+    return village_table(report, _village_name(ctx, village_id), report.members) + page_line(ctx, village_id)
 
 
 @router.command("考勤", sub=WHOLE_TOWNSHIP, roles=LEADERS, places=ANYWHERE, scope=Scope.TOWNSHIP, args=(MONTH,))
@@ -64,7 +65,7 @@ def township_attendance(message, ctx):
     """书记、管理员查看全镇本月（或某月）考勤表
     /考勤 全镇 ｜ /考勤 全镇 10月
     """
-    return township_tables(_report(ctx, None))
+    return township_tables(_report(ctx, None)) + page_line(ctx, township_id=ctx.member.township_id)
 
 
 def _report(ctx, village_id: int | None):

@@ -9,6 +9,7 @@ from storage.models.attendance import AttendanceStatus, CheckinCorrection, Leave
 from storage.models.checkin import Checkin
 from storage.models.meetings import Meeting, MeetingAttendee, MeetingRelay, MeetingSend
 from storage.models.messaging import OutboxMessage, ProcessedMessage
+from storage.models.points import PointsEntry, PointsStatus
 from storage.models.org import BindingRequest, GroupChat, Identity, Member, Role, Township, Village
 from storage.models.resolutions import (
     Ballot,
@@ -40,6 +41,8 @@ __all__ = [
     "MinutesImage",
     "MinutesSession",
     "OutboxMessage",
+    "PointsEntry",
+    "PointsStatus",
     "ProcessedMessage",
     "Resolution",
     "ResolutionDraft",

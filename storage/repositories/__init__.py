@@ -6,6 +6,7 @@ from storage.repositories.leave import LeaveRepository
 from storage.repositories.meetings import MeetingRepository
 from storage.repositories.messages import OutboxRepository, ProcessedMessageRepository
 from storage.repositories.org import OrgRepository
+from storage.repositories.points import PointsRepository
 from storage.repositories.resolutions import ResolutionRepository
 from storage.repositories.search import SearchRepository
 from storage.repositories.votes import VoteRepository
@@ -17,6 +18,7 @@ __all__ = [
     "MeetingRepository",
     "OrgRepository",
     "OutboxRepository",
+    "PointsRepository",
     "ProcessedMessageRepository",
     "ResolutionRepository",
     "SearchRepository",
