@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from dataclasses import replace
 from typing import Mapping
 
 import requests
@@ -28,7 +29,7 @@ from bot.adapters.http import get_bytes, post_json
 from bot.adapters.wecom import APP_CHAT_PREFIX
 from bot.delivery import RetryLater, Undeliverable
 from bot.media import MediaUnavailable
-from bot.messages import Attachment, OutboundMessage
+from bot.messages import Attachment, OutboundMessage, as_text
 from bot.platform_config import WeComSettings
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,11 @@ class WeComSender:
         self._client: WeChatClient | None = None
 
     def send(self, message: OutboundMessage) -> None:
+        message = as_text(message)  # webhooks, the app and response_url show no tap cards
+        if message is None:
+            return  # a card refresh: there is no card here to refresh
+        if message.reply_ref and not message.reply_ref.startswith("http"):
+            message = replace(message, reply_ref=None)  # a long-connection req_id, not a URL
         key = self._keys.get(message.chat_id)
         if key:
             self._webhook(key, message)
