@@ -19,6 +19,7 @@ from storage.models import GroupChat, Member
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.cards import CardBook
     from bot.router import CommandTable
 
 
@@ -34,6 +35,7 @@ class Context:
     group: GroupChat | None = None
     call: CommandCall | None = None
     media: Mapping[str, MediaFetcher] = field(default_factory=dict)
+    cards: CardBook | None = None  # redraws a tapped card (bot/cards.py)
 
     @classmethod
     def for_message(cls, app: App, session: Session, message: InboundMessage) -> Context:
@@ -53,6 +55,7 @@ class Context:
             outbox=OutboxWriter(session, app.clock),
             message=message,
             media=app.media_fetchers,
+            cards=app.cards,
         )
 
     @property

@@ -108,7 +108,7 @@ class OutboundMessage:
     card: Card | None = None
 
 
-TAP_HINT = "（点卡片上的按钮，或回复 {commands}）"
+TAP_HINT = "（回复 {commands}）"
 
 
 def as_text(message: OutboundMessage) -> OutboundMessage | None:
@@ -118,5 +118,6 @@ def as_text(message: OutboundMessage) -> OutboundMessage | None:
         return message
     if message.card.update:
         return None
-    hint = TAP_HINT.format(commands=" ".join(b.command for b in message.card.buttons)) if message.card.buttons else ""
+    unsaid = [b.command for b in message.card.buttons if b.command not in message.text]
+    hint = TAP_HINT.format(commands=" ".join(unsaid)) if unsaid else ""
     return replace(message, text="\n".join(p for p in (message.text, hint) if p), card=None)

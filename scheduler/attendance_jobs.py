@@ -15,6 +15,7 @@ from sqlalchemy import select
 from bot.messages import Reply
 from handlers.attendance_report import GREEN, month_report
 from handlers.attendance_views import status_label
+from handlers.checkin import card as checkin_card_for
 from handlers.dates import show_day
 from handlers.workdays import CalendarNotCovered, calendar_for
 from scheduler.runtime import job_context
@@ -57,7 +58,7 @@ def _remind_village(ctx, org: OrgRepository, village, today) -> None:
     if not groups or not missing:
         return
     text = REMINDER.format(day=show_day(today), n=len(missing), names=" ".join(f"@{m.name}" for m in missing))
-    reply = Reply(text, mentions=tuple(m.id for m in missing))
+    reply = Reply(text, mentions=tuple(m.id for m in missing), card=checkin_card_for(village.id, today))
     ctx.outbox.to_groups(groups, reply, dedupe_key=f"checkin-reminder:{village.id}:{today.isoformat()}")
 
 

@@ -159,8 +159,8 @@ async def test_a_proactive_send_goes_over_the_connection_and_falls_back_to_the_w
     [refused] = wecom_ws.sent("aibot_send_msg")
     assert refused["body"]["chatid"] == "wx-yazhuang"
     [call] = standin.sent("/cgi-bin/webhook/send")
-    assert call.body["text"]["content"].startswith("⏰ 今天（11月24日 周二）还有 4 人未打卡")
-    assert "点卡片上的按钮，或回复 /打卡" in call.body["text"]["content"]
+    assert call.body["text"]["content"] == "⏰ 今天（11月24日）还有 4 人未打卡：@张建国 @李秀英 @王伟 @周敏\n请尽快发送 /打卡"
+    assert call.body["text"]["mentioned_list"] == ["zhangjg", "lixy", "wangw"]  # 周敏 has no WeCom account
 
 
 async def test_the_morning_reminder_is_a_card_and_a_tap_checks_in_and_updates_it(server, wecom_ws, app):

@@ -5,6 +5,7 @@ from storage.repositories.checkins import CheckinRepository
 from storage.repositories.leave import LeaveRepository
 from storage.repositories.meetings import MeetingRepository
 from storage.repositories.messages import OutboxRepository, ProcessedMessageRepository
+from storage.repositories.notices import NoticeRepository
 from storage.repositories.org import OrgRepository
 from storage.repositories.resolutions import ResolutionRepository
 from storage.repositories.search import SearchRepository
@@ -15,6 +16,7 @@ __all__ = [
     "CheckinRepository",
     "LeaveRepository",
     "MeetingRepository",
+    "NoticeRepository",
     "OrgRepository",
     "OutboxRepository",
     "ProcessedMessageRepository",
