@@ -53,6 +53,8 @@ class DingTalkSettings(BaseModel):
     client_secret: SecretStr = SecretStr("")
     robot_code: str = ""
     api_base: str = "https://api.dingtalk.com"
+    # An interactive-card template (卡片平台) whose buttons send `params.command`; empty: text only.
+    card_template_id: str = ""
 
     @property
     def robot(self) -> str:
