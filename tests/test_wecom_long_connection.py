@@ -54,7 +54,7 @@ def app(settings, clock, standin, wecom_ws):
 async def server(app, world, wecom_ws):
     bot = Server(app, host="127.0.0.1", port=0, scheduler=False, outbox_worker=False)
     await bot.start()
-    await until(lambda: wecom_ws.live)
+    await until(lambda: bot.wecom_link.ready.is_set())
     yield bot
     await bot.stop()
 
@@ -212,3 +212,48 @@ async def test_the_same_tap_delivered_twice_is_handled_once(server, wecom_ws, ap
     with app.unit_of_work() as uow:
         texts = list(uow.session.scalars(select(OutboxMessage.text)))
     assert texts.count("✅ 王伟 07:50 打卡成功，今日第 1 位") == 1
+
+
+async def test_a_notice_is_answered_as_a_card_and_a_tap_on_收到_counts_and_redraws_it(server, wecom_ws, app):
+    req_id = await wecom_ws.push_message("@村务助手\u2005/通知 今晚8点防汛巡查 需回复收到")
+    await until(lambda: count(app, OutboxMessage.id) == 1)
+    await deliver(server)
+    [answer] = wecom_ws.sent("aibot_respond_msg")
+    assert answer["headers"]["req_id"] == req_id
+    card = answer["body"]["template_card"]
+    assert card["task_id"] == "notice_1"
+    assert card["button_list"] == [{"text": "收到", "style": 1, "key": "/收到"}]
+    assert card["sub_title_text"].startswith("📢 通知 #1（张建国）\n今晚8点防汛巡查")
+
+    tap = await wecom_ws.push_tap("/收到", "notice_1", user="chenj")
+    await until(lambda: count(app, OutboxMessage.id) == 3)  # 收到 said, and the card redrawn
+    await deliver(server)
+    [update] = wecom_ws.sent("aibot_respond_update_msg")
+    assert update["headers"]["req_id"] == tap
+    assert update["body"]["template_card"]["sub_title_text"] == "今晚8点防汛巡查\n已收到 1/4"
+
+
+def test_check_config_explains_the_long_connection_and_what_it_needs(settings, capsys):
+    from argparse import Namespace
+
+    from bot.cli_serve import run_check_config
+
+    incomplete = settings.model_copy(update={"wecom": WeComSettings(enabled=True, mode="long_connection")})
+    assert check_settings(incomplete) == [
+        "企业微信长连接：缺少机器人的 BotID（[wecom] bot_id）",
+        "企业微信长连接：缺少机器人的 Secret（CADREBOT_WECOM__BOT_SECRET）",
+    ]
+    complete = WeComSettings(enabled=True, mode="long_connection", bot_id=BOT_ID, bot_secret=SecretStr(SECRET))
+    path = settings.data_dir.parent / "cadrebot.toml"
+    path.write_text(f'database_url = "{settings.database_url}"\ndata_dir = "{settings.data_dir}"\n'
+                    f'[wecom]\nenabled = true\nmode = "long_connection"\nbot_id = "{BOT_ID}"\n', encoding="utf-8")
+    import os
+
+    os.environ["CADREBOT_WECOM__BOT_SECRET"] = SECRET
+    try:
+        assert run_check_config(Namespace(config=str(path))) == 0
+    finally:
+        del os.environ["CADREBOT_WECOM__BOT_SECRET"]
+    out = capsys.readouterr().out
+    assert "长连接模式" in out and "不需要公网地址" in out and "wss://openws.work.weixin.qq.com" in out
+    assert complete.mode == "long_connection"
