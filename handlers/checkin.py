@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import local
+from bot.contract import ANYWHERE, Scope
 from bot.messages import Button, Card, Reply
 from bot.router import Router
 from handlers.dates import show_day
@@ -22,7 +23,7 @@ CARD_STATUS = "{day} 已打卡 {done}/{total}"
 CHECKIN_BUTTON = Button("打卡", "/打卡")
 
 
-@router.command("打卡", aliases=("上班打卡",))
+@router.command("打卡", aliases=("上班打卡",), places=ANYWHERE, scope=Scope.SELF, args=())
 def check_in(message, ctx):
     """每天上班打卡，回复打卡时间和今日第几位
     /打卡

@@ -8,16 +8,15 @@ in scheduler/notice_jobs.py.
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import local
-from bot.errors import UsageError, UserError
+from bot.contract import GROUPS, AnyOf, Choice, Duration, Id, Scope, Text, Time
+from bot.errors import UserError
 from bot.messages import Button, Card, Reply
 from bot.router import Router
-from handlers.chinese_text import normalise, parse_time
 from storage.models import Member, Notice, Role
 from storage.repositories import NoticeRepository, OrgRepository
 
@@ -42,23 +41,30 @@ CARD_STATUS = "已收到 {done}/{total}"
 CARD_CLOSED = "已截止：{done}/{total} 人收到"
 ACK_BUTTON = Button("收到", "/收到")
 
-_NEEDS_ACK = re.compile(r"\s*需(?:要)?回复收到\s*")
-_DEADLINE = re.compile(r"\s*截止\s*(?:时间)?\s*[:：]?\s*(\S+)\s*$")
-_SPAN = re.compile(r"(\d+)\s*(分钟|小时|天)")
 
 
-@router.command("通知", roles={SECRETARY}, needs_group=True)
+ACK_FLAG = Choice("needs_ack", "需回复收到", key=("需要回复", "需回复"), values={"收到": True},
+                  optional=True, default=False)
+DEADLINE_ARG = AnyOf(
+    "deadline", "截止时间", key=("截止时间", "截止"), optional=True,
+    choices=(Time("at"), Duration("span", max_minutes=14 * 24 * 60)),
+)
+
+
+@router.command(
+    "通知", roles={SECRETARY}, places=GROUPS, scope=Scope.VILLAGE,
+    args=(ACK_FLAG, DEADLINE_ARG, Text("text", "通知内容", max_len=1000)),
+)
 def post_notice(message, ctx):
     """发通知；写“需回复收到”时，没回复的人会被再次@，截止时报告名单
     /通知 明天上午9点在村委会开防汛会议 需回复收到
     /通知 请各村今天上报秋粮数据 需回复收到 截止 17:00
     """
-    _may_post(ctx)
-    text, needs_ack = _NEEDS_ACK.sub(" ", ctx.arg_text).strip(), bool(_NEEDS_ACK.search(ctx.arg_text))
-    text, deadline = _deadline(ctx, text)
-    if not text:
-        raise UsageError()
-    if not needs_ack:
+    group = ctx.group  # a village group: its 书记 (or an admin); the township group: admins only
+    ctx.policy.require_village(group.village_id, group.township_id,
+                               refusal=ONLY_OWN_SECRETARY if group.village_id else ONLY_ADMIN)
+    text, deadline = ctx.params.text, _deadline(ctx)
+    if not ctx.params.needs_ack:
         return PLAIN.format(author=ctx.member.name, text=text)
     audience = [m for m in _audience(ctx) if m.id != ctx.member.id]
     if not audience:
@@ -74,7 +80,8 @@ def post_notice(message, ctx):
     return Reply(body, mentions=tuple(m.id for m in audience), card=card(notice))
 
 
-@router.command("收到", aliases=("已收到",), needs_group=True)
+@router.command("收到", aliases=("已收到",), places=GROUPS, scope=Scope.SELF,
+                args=(Id("notice", "通知编号", optional=True),))
 def acknowledge(message, ctx):
     """回复收到本群需要回复的通知（也可以点通知上的「收到」按钮）
     /收到
@@ -127,16 +134,6 @@ def show_moment(ctx, moment) -> str:
     return moment.strftime("%H:%M") if moment.date() == ctx.today() else f"{moment.month}月{moment.day}日 {moment:%H:%M}"
 
 
-def _may_post(ctx) -> None:
-    member, group = ctx.member, ctx.group
-    if member.is_admin:
-        return
-    if group.village_id is None:
-        raise UserError(ONLY_ADMIN)
-    if member.village_id != group.village_id:
-        raise UserError(ONLY_OWN_SECRETARY)
-
-
 def _audience(ctx) -> list[Member]:
     if ctx.group.village_id is not None:
         return OrgRepository(ctx.session).members_of_village(ctx.group.village_id)
@@ -145,28 +142,21 @@ def _audience(ctx) -> list[Member]:
 
 def _notice_to_ack(ctx, notices: NoticeRepository) -> Notice | None:
     open_ones = notices.open_in_group(ctx.group.id)
-    if ctx.args and ctx.args[0].lstrip("#").isdigit():
-        wanted = int(ctx.args[0].lstrip("#"))
-        return next((n for n in open_ones if n.id == wanted), None)
+    if ctx.params.notice is not None:
+        return next((n for n in open_ones if n.id == ctx.params.notice), None)
     mine = [n for n in open_ones if ctx.member.id in n.expected_ids]
     pending = [n for n in mine if notices.ack_of(n.id, ctx.member.id) is None]
     return (pending or mine or open_ones or [None])[0]
 
 
-def _deadline(ctx, text: str):
-    match = _DEADLINE.search(text)
-    if not match:
-        return text, None
-    rest, when, now = text[: match.start()].strip(), normalise(match.group(1)), ctx.now()
-    span = _SPAN.fullmatch(when)
-    if span:
-        amount, unit = int(span.group(1)), span.group(2)
-        minutes = amount if unit == "分钟" else amount * 60 if unit == "小时" else amount * 24 * 60
-        return rest, now + timedelta(minutes=minutes)
-    moment = parse_time(when)
-    if moment is None:
-        raise UsageError(f"看不懂截止时间「{when}」。")
-    deadline = local(now).replace(hour=moment.hour, minute=moment.minute, second=0, microsecond=0)
+def _deadline(ctx):
+    """The typed deadline as a moment: `截止 2小时` from now, `截止 17:00` today (not past)."""
+    value, now = ctx.params.deadline, ctx.now()
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        return now + value
+    deadline = local(now).replace(hour=value.hour, minute=value.minute, second=0, microsecond=0)
     if deadline <= now:
-        raise UserError(PAST_DEADLINE.format(at=moment.strftime("%H:%M")))
-    return rest, deadline
+        raise UserError(PAST_DEADLINE.format(at=value.strftime("%H:%M")))
+    return deadline
