@@ -123,7 +123,7 @@ class WeComLongConnection:
     async def run(self) -> str:
         """Reconnect until stopped, kicked or refused; returns why it ended."""
         failures = 0
-        async with aiohttp.ClientSession() as http:
+        async with aiohttp.ClientSession(trust_env=True) as http:  # HTTPS_PROXY, as offices often need
             while not self._stopping:
                 outcome, subscribed = await self._session(http)
                 if outcome in (AUTH_FAILED, KICKED):
