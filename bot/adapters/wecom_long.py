@@ -45,7 +45,7 @@ from bot.platform_config import WeComSettings
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "EVENT_REF", "MESSAGE_REF", "LinkDown", "WeComLongConnection", "read_status", "STATUS_FILE",
+    "AnswerLost", "EVENT_REF", "MESSAGE_REF", "LinkDown", "WeComLongConnection", "read_status", "STATUS_FILE",
 ]
 
 SUBSCRIBE, PING = "aibot_subscribe", "ping"
@@ -61,7 +61,11 @@ LOST, AUTH_FAILED, KICKED, STOPPED = "lost", "auth_failed", "kicked", "stopped"
 
 
 class LinkDown(Exception):
-    """The long connection is not up (connecting, or stopped): the caller should fall back."""
+    """The long connection is not up (connecting, or stopped): nothing was sent, fall back."""
+
+
+class AnswerLost(Exception):
+    """Sent, but the connection closed before WeCom answered: it may or may not have arrived."""
 
 
 def new_req_id(cmd: str) -> str:
@@ -193,7 +197,7 @@ class WeComLongConnection:
             return None
         try:
             return ask.result()
-        except (asyncio.TimeoutError, LinkDown, ConnectionError):
+        except (asyncio.TimeoutError, LinkDown, AnswerLost):
             return None
 
     async def _heartbeat(self, ws) -> None:
@@ -250,7 +254,10 @@ class WeComLongConnection:
         future = asyncio.get_running_loop().create_future()
         self._pending[req_id] = future
         try:
-            await ws.send_json({"cmd": cmd, "headers": {"req_id": req_id}, "body": body})
+            try:
+                await ws.send_json({"cmd": cmd, "headers": {"req_id": req_id}, "body": body})
+            except (ConnectionError, aiohttp.ClientError, RuntimeError) as error:
+                raise LinkDown(f"send failed: {type(error).__name__}") from error
             return await asyncio.wait_for(future, timeout)
         finally:
             self._pending.pop(req_id, None)
@@ -272,7 +279,7 @@ class WeComLongConnection:
     def _fail_pending(self) -> None:
         for future in self._pending.values():
             if not future.done():
-                future.set_exception(LinkDown("connection closed before WeCom answered"))
+                future.set_exception(AnswerLost("connection closed before WeCom answered"))
         self._pending.clear()
 
     # stopping for good -------------------------------------------------------------------------

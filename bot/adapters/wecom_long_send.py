@@ -5,8 +5,9 @@
 - a card refresh after a tap: `aibot_respond_update_msg` with the tap event's req_id (WeCom allows
   it within 5 s of the tap);
 - anything else: `aibot_send_msg` to the chat id (markdown or `template_card`).
-When the connection is down or WeCom refuses (errcode ≠ 0), the message goes the callback-mode way
-instead: the group's webhook (cards as text), the self-built app or nothing. Users of other bots
+When the connection is down (nothing sent) or WeCom refuses (errcode ≠ 0), the message goes the
+callback-mode way instead (a send whose answer was lost is left `uncertain` by the outbox, never
+sent twice): the group's webhook (cards as text), the self-built app or nothing. Users of other bots
 report that proactive pushes can stop after a quiet night, which is why the webhook stays.
 Template card (button_interaction): https://developer.work.weixin.qq.com/document/path/101032
 """
@@ -55,11 +56,19 @@ class WeComLinkSender:
             return True
         if not _ok(self._link.call(SEND, {"chatid": message.chat_id, **send_body(message)})):
             return False
-        if message.card is not None and message.mentions:  # a card cannot @ anyone: say it once after
-            mentions = " ".join(f"<@{user}>" for user in message.mentions)
-            self._link.call(SEND, {"chatid": message.chat_id, "msgtype": "markdown",
-                                   "markdown": {"content": TAP_PROMPT.format(mentions=mentions)}})
+        if message.card is not None and message.mentions:
+            self._mention_after_card(message)
         return True
+
+    def _mention_after_card(self, message: OutboundMessage) -> None:
+        """A card cannot @ anyone: @ them once right after it (best effort; the card is out)."""
+        mentions = " ".join(f"<@{user}>" for user in message.mentions)
+        body = {"chatid": message.chat_id, "msgtype": "markdown",
+                "markdown": {"content": TAP_PROMPT.format(mentions=mentions)}}
+        try:
+            self._link.call(SEND, body)
+        except Exception as error:  # never send the card a second time because this failed
+            log.warning("mentions after card %s not sent: %s", message.outbox_id, error)
 
     def _update_card(self, message: OutboundMessage) -> None:
         ref = message.reply_ref or ""
