@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import statistics
 import sys
 import tempfile
@@ -40,6 +41,7 @@ async def wait_for(predicate, timeout: float = 30.0) -> None:
 
 
 async def main(n: int, drops: int) -> None:
+    logging.basicConfig(level=logging.ERROR)  # the drops are on purpose: keep their warnings out
     stand_in = WeComWsStandIn()
     url = await stand_in.start()
     with tempfile.TemporaryDirectory() as tmp:
