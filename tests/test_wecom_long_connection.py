@@ -257,3 +257,23 @@ def test_check_config_explains_the_long_connection_and_what_it_needs(settings, c
     out = capsys.readouterr().out
     assert "长连接模式" in out and "不需要公网地址" in out and "wss://openws.work.weixin.qq.com" in out
     assert complete.mode == "long_connection"
+
+
+async def test_a_server_that_refuses_for_a_while_is_retried_past_ten_attempts(server, wecom_ws, app):
+    wecom_ws.refuse_connects = 12  # the official SDK gives up after 10 by default
+    await wecom_ws.drop(code=1000)
+    await until(lambda: wecom_ws.refused_connects == 12)
+    await until(lambda: server.wecom_link.state == "ready")
+    assert wecom_ws.subscribes == 2
+    await wecom_ws.push_message("/打卡", user="lixy")
+    await until(lambda: count(app, Checkin.id) == 1)
+
+
+def test_reconnect_delays_double_up_to_the_cap_with_jitter():
+    from bot.adapters.wecom_long import WeComLongConnection
+
+    config = WeComSettings(reconnect_first_seconds=1, reconnect_max_seconds=60)
+    low = WeComLongConnection(config, lambda m: None, lambda: None, rng=lambda: 0.0)
+    high = WeComLongConnection(config, lambda m: None, lambda: None, rng=lambda: 1.0)
+    assert [low._backoff(n) for n in (1, 2, 3, 7, 8, 5000)] == [0.5, 1, 2, 30, 30, 30]
+    assert [high._backoff(n) for n in (1, 2, 3, 7, 8, 5000)] == [1, 2, 4, 60, 60, 60]  # days of outage

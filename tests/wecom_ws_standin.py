@@ -26,6 +26,8 @@ class WeComWsStandIn:
         self.answer_pings = True
         self.refuse_sends = 0  # answer this many aibot_send_msg with an errcode
         self.connections = 0
+        self.refuse_connects = 0  # answer this many websocket upgrades with HTTP 503
+        self.refused_connects = 0
         self._runner: web.AppRunner | None = None
         self.url = ""
 
@@ -47,7 +49,11 @@ class WeComWsStandIn:
     def sent(self, cmd: str) -> list[dict[str, Any]]:
         return [f for f in self.frames if f.get("cmd") == cmd]
 
-    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+    async def _socket(self, request: web.Request) -> web.StreamResponse:
+        if self.refuse_connects > 0:
+            self.refuse_connects -= 1
+            self.refused_connects += 1
+            return web.Response(status=503, text="busy")
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
         self.connections += 1

@@ -144,7 +144,7 @@ class WeComLongConnection:
 
     def _backoff(self, failures: int) -> float:
         first, cap = self._config.reconnect_first_seconds, self._config.reconnect_max_seconds
-        ceiling = min(cap, first * 2 ** (failures - 1))
+        ceiling = min(cap, first * 2 ** min(failures - 1, 30))  # a day-long outage must not overflow
         return ceiling * (0.5 + self._rng() / 2)  # jitter: many townships must not reconnect in step
 
     # one connection ----------------------------------------------------------------------------
