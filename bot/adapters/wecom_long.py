@@ -129,7 +129,11 @@ class WeComLongConnection:
         failures = 0
         async with aiohttp.ClientSession(trust_env=True) as http:  # HTTPS_PROXY, as offices often need
             while not self._stopping:
-                outcome, subscribed = await self._session(http)
+                try:
+                    outcome, subscribed = await self._session(http)
+                except Exception:  # whatever went wrong with this connection, the next one may work
+                    log.exception("WeCom long connection failed")
+                    outcome, subscribed = LOST, False
                 if outcome in (AUTH_FAILED, KICKED):
                     return outcome
                 if self._stopping:
