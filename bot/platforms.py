@@ -45,7 +45,7 @@ def build_senders(app: App, *, wecom_link=None) -> dict[str, Sender]:
             from bot.adapters.wecom_long_send import WeComLinkSender
 
             senders["wecom"] = WeComLinkSender(wecom_link, senders["wecom"])
-        if app.settings.wecom.aibot_aes_key.get_secret_value():
+        if app.settings.wecom.aibot_aes_key.get_secret_value() or wecom_link is not None:
             app.media_fetchers["wecom"] = WeComMediaFetcher(app.settings.wecom.aibot_aes_key.get_secret_value())
     if app.settings.dingtalk.enabled:
         from bot.adapters.dingtalk_send import DingTalkMediaFetcher, DingTalkSender

@@ -284,3 +284,35 @@ def test_reconnect_delays_double_up_to_the_cap_with_jitter():
     high = WeComLongConnection(config, lambda m: None, lambda: None, rng=lambda: 1.0)
     assert [low._backoff(n) for n in (1, 2, 3, 7, 8, 5000)] == [0.5, 1, 2, 30, 30, 30]
     assert [high._backoff(n) for n in (1, 2, 3, 7, 8, 5000)] == [1, 2, 4, 60, 60, 60]  # days of outage
+
+
+async def test_a_minutes_photo_is_decrypted_with_the_key_that_came_with_it(server, wecom_ws, standin, app):
+    import base64
+    import os
+
+    from wechatpy.crypto.base import WeChatCipher
+    from wechatpy.crypto.pkcs7 import PKCS7Encoder
+
+    from tests.factories import image_bytes
+
+    key = os.urandom(32)
+    photo = image_bytes()
+    standin.media["ws-photo"] = WeChatCipher(key).encrypt(PKCS7Encoder.encode(photo))
+    await wecom_ws.push_message("/纪要 开始 党员大会")
+    await until(lambda: count(app, OutboxMessage.id) == 1)
+    await wecom_ws.push_image(f"{standin.base}/media/ws-photo", base64.b64encode(key).decode())
+    # poll off the loop: the download the dispatcher makes is served by the stand-in on this loop
+    await asyncio.to_thread(_wait_for_rows, app, 2)
+    await handled(server)
+    await deliver(server)
+    said = [f["body"]["stream"]["content"] for f in wecom_ws.sent("aibot_respond_msg")]
+    assert said[1] == "📷 已存入纪要 #1（共 1 张）"
+
+
+def _wait_for_rows(app, n: int, timeout: float = 10.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while count(app, OutboxMessage.id) < n:
+        assert time.monotonic() < deadline, "timed out waiting for the reply"
+        time.sleep(0.02)

@@ -103,6 +103,16 @@ class WeComWsStandIn:
         await self.live[-1].send_json({"cmd": "aibot_msg_callback", "headers": {"req_id": req_id}, "body": body})
         return req_id
 
+    async def push_image(self, url: str, aeskey: str, *, user: str = "zhangjg", chat: str = "wx-yazhuang") -> str:
+        """A picture sent in the group: over the long connection it carries its own AES key."""
+        req_id = f"req-msg-{next(_ids)}"
+        body = {
+            "msgid": f"ws-img-{next(_ids)}", "aibotid": self.bot_id, "chatid": chat, "chattype": "group",
+            "from": {"userid": user}, "msgtype": "image", "image": {"url": url, "aeskey": aeskey},
+        }
+        await self.live[-1].send_json({"cmd": "aibot_msg_callback", "headers": {"req_id": req_id}, "body": body})
+        return req_id
+
     async def push_tap(self, key: str, task_id: str, *, user: str = "zhangjg", chat: str = "wx-yazhuang",
                        msgid: str | None = None) -> str:
         """A tap on a template card's button; returns the event's req_id."""

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "wecom"
 APP_CHAT_PREFIX = "user:"  # one-to-one chats through the self-built app: chat id = "user:<userid>"
+MEDIA_KEY_MARK = "#aeskey="  # an image ref with its own key: "<url>#aeskey=<base64 key>"
 
 __all__ = ["AIBotCallback", "AppCallback", "CallbackRefused", "PLATFORM", "register_routes", "to_inbound"]
 
@@ -105,8 +106,15 @@ def _content(payload: dict[str, Any]) -> tuple[str, tuple[Attachment, ...]]:
         if item.get("msgtype") == "text":
             texts.append(item.get("text", {}).get("content", ""))
         elif item.get("msgtype") == "image" and item.get("image", {}).get("url"):
-            images.append(Attachment("image", item["image"]["url"]))
+            images.append(Attachment("image", _image_ref(item["image"])))
     return "\n".join(t for t in texts if t).strip(), tuple(images)
+
+
+def _image_ref(image: dict[str, Any]) -> str:
+    """The download URL; over the long connection each image brings its own AES key, kept in the
+    URL's fragment (never sent to the server) for the media fetcher."""
+    key = image.get("aeskey")
+    return f"{image['url']}{MEDIA_KEY_MARK}{key}" if key else image["url"]
 
 
 class AppCallback(_EncryptedCallback):
