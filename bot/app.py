@@ -83,5 +83,10 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None, m
         clock=clock or SystemClock(),
         engine=engine,
         session_factory=make_session_factory(engine),
-        commands=CommandTable(ROUTERS),
+        commands=build_command_table(),
     )
+
+
+def build_command_table() -> CommandTable:
+    """Every declared command of the routers above (also read by the README generator)."""
+    return CommandTable(ROUTERS)

@@ -1,5 +1,9 @@
 """The month's attendance as an Excel workbook (openpyxl): a summary sheet with one line per
-village, then one sheet per village with one line per member."""
+village, then one sheet per village with one line per member.
+
+Every text cell is stored as text: openpyxl turns a string starting with `=` into a formula, so a
+member named `=HYPERLINK(…)` would become a live link (OWASP CSV injection). `_append` stores such
+strings as plain strings with Excel's quote prefix, so they show exactly as typed."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from bot.contract.hygiene import FORMULA_START
 from handlers.attendance_report import RED, YELLOW, MonthReport
 from handlers.attendance_views import COLUMNS, month_label, xlsx_row
 
@@ -24,26 +29,35 @@ def write_workbook(report: MonthReport, path: str | Path) -> Path:
     summary = workbook.active
     summary.title = SUMMARY_SHEET
     upto = report.upto.isoformat() if report.upto else "-"
-    summary.append([TITLE.format(township=report.township_name, month=month_label(report), upto=upto)])
-    summary.append(list(SUMMARY_COLUMNS))
+    _append(summary, [TITLE.format(township=report.township_name, month=month_label(report), upto=upto)])
+    _append(summary, list(SUMMARY_COLUMNS))
     used = {SUMMARY_SHEET}
     for village, rows in report.by_village().items():
-        summary.append([
+        _append(summary, [
             village, len(rows), report.required,
             sum(r.checked for r in rows), sum(r.late for r in rows), sum(r.leave for r in rows),
             sum(r.missed for r in rows),
             sum(r.colour == YELLOW for r in rows), sum(r.colour == RED for r in rows), sum(r.flagged for r in rows),
         ])
         sheet = workbook.create_sheet(_sheet_name(village, used))
-        sheet.append(list(COLUMNS))
+        _append(sheet, list(COLUMNS))
         for row in rows:
-            sheet.append(xlsx_row(row))
+            _append(sheet, xlsx_row(row))
         _bold_header(sheet, 1)
     _bold_header(summary, 2)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return path
+
+
+def _append(sheet, values: list) -> None:
+    """Append a row; text that a spreadsheet would read as a formula stays text."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+            cell.data_type = "s"
+            cell.quotePrefix = True
 
 
 def _sheet_name(name: str, used: set[str]) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
+from bot.contract.hygiene import clean_text, normalize_name
 from storage.models import Member, Role
 from storage.repositories import OrgRepository
 
@@ -27,6 +28,8 @@ HEADERS = {
     "dingtalk": ("钉钉ID", "钉钉id", "dingtalk_staff_id", "dingtalk"),
 }
 REQUIRED = ("township", "name", "role")
+NAMES = ("township", "village", "name")  # normalised as chat lookups are (bot.contract.hygiene)
+MAX_LENGTHS = {"township": 64, "village": 64, "name": 32, "team": 32, "wecom": 128, "dingtalk": 128}
 ROLES = {role.value for role in Role}
 PLATFORM_COLUMNS = {"wecom": "wecom", "dingtalk": "dingtalk"}
 
@@ -157,7 +160,8 @@ def _map_headers(header: list[str]) -> dict[str, int]:
 def _parse_row(line: int, cells: list[str], columns: dict[str, int]) -> tuple[RosterRow | None, str | None]:
     def get(key: str) -> str:
         index = columns.get(key)
-        return str(cells[index]).strip() if index is not None and index < len(cells) else ""
+        value = str(cells[index]) if index is not None and index < len(cells) else ""
+        return normalize_name(value) if key in NAMES else clean_text(value)
 
     if not get("township"):
         return None, "缺少乡镇"
@@ -165,6 +169,9 @@ def _parse_row(line: int, cells: list[str], columns: dict[str, int]) -> tuple[Ro
         return None, "缺少姓名"
     if len(get("name")) > 32:
         return None, "姓名太长"
+    for key, limit in MAX_LENGTHS.items():
+        if len(get(key)) > limit:
+            return None, f"{HEADERS[key][0]}太长（最多 {limit} 个字）"
     if get("role") not in ROLES:
         return None, f"职务「{get('role')}」不对，应为：{'、'.join(sorted(ROLES))}"
     accounts = {PLATFORM_COLUMNS[k]: get(k) for k in PLATFORM_COLUMNS if get(k)}

@@ -40,7 +40,7 @@ CARD_OPEN = "{question}\n同意 {agree} · 反对 {against} · 弃权 {abstain}�
 CARD_CLOSED = "{question}\n已结束：同意 {agree}，反对 {against}，弃权 {abstain}，未投 {absent}"
 DEADLINE_ARG = AnyOf(
     "deadline", "截止时间", key=("截止时间", "截止"), optional=True,
-    choices=(Time("at"), Duration("span", max_minutes=7 * 24 * 60)),
+    choices=(Time("at"), Duration("span", max_minutes=7 * 24 * 60)), hint_text="，请写成 20:00 或 30分钟（最长 7 天）",
 )
 IN_GROUP = dict(places=GROUPS, scope=Scope.VILLAGE, args=())
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.adapters.wecom import APP_CHAT_PREFIX
 from bot.adapters.wecom_long import EVENT_REF, MESSAGE_REF, LinkDown, WeComLongConnection
+from bot.contract.hygiene import escape_markdown
 from bot.delivery import Sender
 from bot.messages import OutboundMessage
 
@@ -88,7 +89,10 @@ def _ok(answer: dict[str, Any]) -> bool:
 
 
 def _markdown(message: OutboundMessage) -> str:
-    return message.text + "".join(f" <@{user}>" for user in message.mentions)
+    # both answers are markdown: plain text (which may quote a user) is escaped so nothing typed
+    # by a user renders as a link or an <@userid> mention
+    body = message.text if message.markdown else escape_markdown(message.text)
+    return body + "".join(f" <@{user}>" for user in message.mentions)
 
 
 def respond_body(message: OutboundMessage) -> dict[str, Any]:

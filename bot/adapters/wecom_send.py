@@ -27,6 +27,7 @@ from wechatpy.exceptions import WeChatClientException
 
 from bot.adapters.http import get_bytes, post_json
 from bot.adapters.wecom import APP_CHAT_PREFIX, MEDIA_KEY_MARK
+from bot.contract.hygiene import escape_markdown
 from bot.delivery import RetryLater, Undeliverable
 from bot.media import MediaUnavailable
 from bot.messages import Attachment, OutboundMessage, as_text
@@ -75,7 +76,10 @@ class WeComSender:
         _check(answer)
 
     def _response_url(self, message: OutboundMessage) -> None:
-        text = message.text + "".join(f" <@{user}>" for user in message.mentions)
+        # response_url takes markdown only: a plain-text reply (which may quote user text) is
+        # escaped so a link or an <@userid> mention typed by a user is shown, not rendered.
+        body = message.text if message.markdown else escape_markdown(message.text)
+        text = body + "".join(f" <@{user}>" for user in message.mentions)
         _, answer = post_json(
             self._http, message.reply_ref, {"msgtype": "markdown", "markdown": {"content": text}}, timeout=self._timeout
         )

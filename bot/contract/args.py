@@ -251,7 +251,7 @@ class Time(Arg):
         return moment
 
 
-_DURATION = re.compile(r"^(\d{1,9}|半)\s*(分钟|分|小时|个小时|钟头|天|min|h|d)$")
+_DURATION = re.compile(r"^(\d{1,12}|半)\s*(分钟|分|小时|个小时|钟头|天|min|h|d)$")
 _UNITS = {"分钟": 1, "分": 1, "min": 1, "小时": 60, "个小时": 60, "钟头": 60, "h": 60, "天": 1440, "d": 1440}
 
 
@@ -263,8 +263,15 @@ class Duration(Arg):
     kind = "时长"
 
     @property
+    def longest(self) -> str:
+        minutes = self.max_minutes
+        if minutes % 1440 == 0:
+            return f"{minutes // 1440} 天"
+        return f"{minutes // 60} 小时" if minutes % 60 == 0 else f"{minutes} 分钟"
+
+    @property
     def hint(self) -> str:
-        return texts.HINT_DURATION.format(days=self.max_minutes // 1440 or 1)
+        return texts.HINT_DURATION.format(longest=self.longest)
 
     def convert(self, text: str, today: date) -> timedelta:
         match = _DURATION.match(fold_width(text).strip().lower())
@@ -273,7 +280,7 @@ class Duration(Arg):
         amount, unit = match.groups()
         minutes = 30 if amount == "半" and _UNITS[unit] == 60 else (int(amount) * _UNITS[unit] if amount != "半" else 0)
         if not 1 <= minutes <= self.max_minutes:
-            raise ArgError(texts.DURATION_OUT_OF_RANGE.format(text=excerpt(text), days=self.max_minutes // 1440 or 1))
+            raise ArgError(texts.DURATION_OUT_OF_RANGE.format(text=excerpt(text), longest=self.longest))
         return timedelta(minutes=minutes)
 
 
@@ -286,7 +293,7 @@ class AnyOf(Arg):
 
     @property
     def hint(self) -> str:
-        return self.hint_text or "，或".join(c.hint for c in self.choices)
+        return self.hint_text or "；或".join(c.hint.lstrip("，") for c in self.choices)
 
     def convert(self, text: str, today: date) -> Any:
         for choice in self.choices:

@@ -18,7 +18,7 @@ _INVISIBLE = re.compile(
 _NAME_SPACES = re.compile(r"[\s\u3000]+")
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 # A cell starting with one of these is read as a formula by Excel / LibreOffice (OWASP CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Markdown specials as their full-width look-alikes: renderers differ on backslash escapes (WeCom
 # shows the backslash), but no renderer reads ［ ］ （ ） ＜ ＞ as syntax.
 _MARKDOWN_SAFE = str.maketrans({c: chr(ord(c) + 0xFEE0) for c in "[]()<>*_`#~|!"})
@@ -73,6 +73,6 @@ def escape_markdown(text: str) -> str:
 def safe_cell(value):
     """A spreadsheet or CSV cell that is never a formula: text starting with = + - @ TAB CR gets a
     leading apostrophe (shown as text by Excel and LibreOffice). Numbers and dates pass through."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value

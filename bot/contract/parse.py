@@ -91,17 +91,18 @@ def _fill_any_order(specs: Sequence[Arg], text: str, today: date, params: Params
     for spec in specs:
         params[spec.name] = spec.default
     for match in _WORD.finditer(text):
-        word = match.group()
+        word, error = match.group(), None
         for spec in open_specs:
             try:
                 params[spec.name] = spec.convert(word, today)
-            except ArgError:
+            except ArgError as refused:
+                error = error or refused
                 continue
             open_specs.remove(spec)
             break
         else:
-            if len(specs) == 1:
-                raise specs[0].bad(word)
+            if len(specs) == 1 and error is not None:
+                raise error  # the one spec's own reason (out of range, not a month…)
             raise ArgError(texts.EXTRA_ARG.format(text=excerpt(word)))
 
 
