@@ -306,7 +306,7 @@ async def test_a_minutes_photo_is_decrypted_with_the_key_that_came_with_it(serve
     await handled(server)
     await deliver(server)
     said = [f["body"]["stream"]["content"] for f in wecom_ws.sent("aibot_respond_msg")]
-    assert said[1] == "📷 已存入纪要 #1（共 1 张）"
+    assert said[1] == "📷 已存入纪要 ＃1（共 1 张）"  # plain text in markdown: escaped (bot.contract.hygiene)
 
 
 def _wait_for_rows(app, n: int, timeout: float = 10.0) -> None:
