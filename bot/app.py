@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.cards import CardBook
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, load_settings
 from bot.dispatcher import Dispatcher
@@ -20,6 +21,7 @@ from handlers import (
     checkin,
     help,
     leave,
+    notices,
     meetings,
     minutes,
     notes,
@@ -44,8 +46,12 @@ ROUTERS = (
     votes.router,
     points.router,
     search.router,
+    notices.router,
     help.router,
 )
+
+# Tap cards: the renderer of each card-key prefix (bot/cards.py).
+CARD_RENDERERS = {"checkin": checkin.checkin_card, "vote": votes.vote_card, "notice": notices.notice_card}
 
 
 @dataclass
@@ -56,6 +62,7 @@ class App:
     session_factory: sessionmaker[Session]
     commands: CommandTable
     media_fetchers: dict[str, MediaFetcher] = field(default_factory=lambda: {"console": LocalFileFetcher()})
+    cards: CardBook = field(default_factory=lambda: CardBook(CARD_RENDERERS))
     dispatcher: Dispatcher = field(init=False)
 
     def __post_init__(self) -> None:

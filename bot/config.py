@@ -27,6 +27,7 @@ __all__ = [
     "TownshipCalendarSettings",
     "load_settings",
     "MeetingSettings",
+    "NoticeSettings",
     "RecurringEvent",
 ]
 
@@ -98,6 +99,16 @@ class MeetingSettings(BaseModel):
     calendar_horizon_days: int = 7  # calendar meetings are created this long ahead
 
 
+class NoticeSettings(BaseModel):
+    """`/通知 … 需回复收到`: re-@ those who have not answered this many minutes after the notice,
+    tell the 书记 (village) or the admins (township) after `report_minutes`, and stop at the
+    deadline (`default_deadline_hours` after the notice when none is given) with a final list."""
+
+    realert_minutes: list[int] = [30, 120]
+    report_minutes: int = 180
+    default_deadline_hours: int = 24
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CADREBOT_", env_nested_delimiter="__", extra="ignore")
 
@@ -114,6 +125,7 @@ class Settings(BaseSettings):
     outbox: OutboxSettings = OutboxSettings()
     groups: list[GroupBinding] = []
     meetings: MeetingSettings = MeetingSettings()
+    notices: NoticeSettings = NoticeSettings()
     points: PointsSettings = PointsSettings()
     board: BoardSettings = BoardSettings()
 

@@ -22,6 +22,7 @@ from storage.models import GroupChat, Member
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.cards import CardBook
     from bot.router import CommandTable
 
 
@@ -39,6 +40,7 @@ class Context:
     media: Mapping[str, MediaFetcher] = field(default_factory=dict)
     params: Params = field(default_factory=Params)  # the command's parsed, typed arguments
     policy: Policy | None = None  # what the sender may act on (set by the router)
+    cards: CardBook | None = None  # redraws a tapped card (bot/cards.py)
 
     @classmethod
     def for_message(cls, app: App, session: Session, message: InboundMessage) -> Context:
@@ -58,6 +60,7 @@ class Context:
             outbox=OutboxWriter(session, app.clock),
             message=message,
             media=app.media_fetchers,
+            cards=app.cards,
         )
 
     @property

@@ -20,6 +20,7 @@ from bot.context import Context
 from bot.contract.hygiene import clean_text
 from bot.messages import InboundMessage, Reply
 from bot.middleware import chain
+from bot.middleware.cards import refresh_tapped_card
 from bot.middleware.dedupe import DuplicateMessage, drop_duplicates
 from bot.middleware.errors import reply_on_error
 from bot.middleware.ignore_self import ignore_self
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MIDDLEWARE = (ignore_self, drop_duplicates, resolve_member_and_group, reply_on_error)
+MIDDLEWARE = (ignore_self, drop_duplicates, resolve_member_and_group, refresh_tapped_card, reply_on_error)
 
 
 class Outcome(enum.Enum):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.chunking import limit_for, split_text
 from bot.clock import Clock
-from bot.messages import OutboundMessage, Reply
+from bot.messages import Card, OutboundMessage, Reply
 from storage.models import GroupChat, OutboxMessage
 from storage.repositories import OrgRepository, OutboxRepository
 
@@ -53,6 +53,7 @@ class OutboxWriter:
                         markdown=reply.markdown,
                         mentions=mentions[index],
                         image_ref=reply.image_ref if index == 0 else None,
+                        card=reply.card.to_json() if reply.card and index == 0 else None,
                         reply_ref=reply_ref,
                         dedupe_key=_part_key(dedupe_key, index),
                         status="pending",
@@ -107,4 +108,5 @@ def to_outbound(row: OutboxMessage) -> OutboundMessage:
         image_ref=row.image_ref,
         reply_ref=row.reply_ref,
         outbox_id=row.id,
+        card=Card.from_json(row.card),
     )

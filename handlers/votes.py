@@ -10,7 +10,7 @@ from datetime import timedelta
 from bot.clock import local
 from bot.contract import GROUPS, AnyOf, Duration, Scope, Text, Time
 from bot.errors import UserError
-from bot.messages import Reply
+from bot.messages import Button, Card, Reply
 from bot.router import Router
 from handlers import resolution_records as records
 from handlers.resolution_parser import ResolutionFields
@@ -34,6 +34,10 @@ ONLY_OPENER = "⛔ 只有发起人{opener}或管理员可以提前结束表决 #
 CLOSED = "🗳 表决 #{id} 已结束（{why}）\n{question}\n同意 {agree}，反对 {against}，弃权 {abstain}，未投 {absent}\n{card}"
 WHY_ALL, WHY_DEADLINE, WHY_EARLY = "全部已投", "截止时间到", "{name}提前结束"
 
+VOTE_BUTTONS = (Button("同意", "/同意"), Button("反对", "/反对"), Button("弃权", "/弃权"))
+CARD_TITLE = "表决 #{id}"
+CARD_OPEN = "{question}\n同意 {agree} · 反对 {against} · 弃权 {abstain}（已投 {cast}/{count}）"
+CARD_CLOSED = "{question}\n已结束：同意 {agree}，反对 {against}，弃权 {abstain}，未投 {absent}"
 DEADLINE_ARG = AnyOf(
     "deadline", "截止时间", key=("截止时间", "截止"), optional=True,
     choices=(Time("at"), Duration("span", max_minutes=7 * 24 * 60)), hint_text="，请写成 20:00 或 30分钟（最长 7 天）",
@@ -69,7 +73,7 @@ def open_vote(message, ctx):
     shown = DEADLINE.format(at=local(deadline).strftime("%H:%M")) if deadline else ""
     names = "、".join(f"@{m.name}" for m in voters)
     text = OPENED.format(id=vote.id, question=question, count=len(voters), names=names, deadline=shown)
-    return Reply(text, mentions=tuple(m.id for m in voters))
+    return Reply(text, mentions=tuple(m.id for m in voters), card=_card(vote))
 
 
 @router.command("同意", aliases=("赞成",), **IN_GROUP)
@@ -185,3 +189,21 @@ def _expected_voters(ctx) -> list[Member]:
 
 def _subject(question: str) -> str:
     return re.sub(r"^(是否)?(同意)?", "", question).rstrip("？?。") or question
+
+
+def _card(vote: Vote) -> Card:
+    return Card(f"vote_{vote.id}", CARD_TITLE.format(id=vote.id), VOTE_BUTTONS)
+
+
+def vote_card(ctx, rest: str) -> Reply | None:
+    """The card `vote_<id>` as it is now: running counts, never names (a vote may be secret)."""
+    vote = ctx.session.get(Vote, int(rest)) if rest.isdigit() else None
+    if vote is None:
+        return None
+    ctx.session.refresh(vote, ["ballots"])
+    counts = {choice: sum(1 for b in vote.ballots if b.choice == choice) for choice in ("同意", "反对", "弃权")}
+    template = CARD_CLOSED if vote.closed_at else CARD_OPEN
+    text = template.format(question=vote.question, agree=counts["同意"], against=counts["反对"],
+                           abstain=counts["弃权"], cast=len(vote.ballots), count=len(vote.voter_ids),
+                           absent=len(vote.voter_ids) - len(vote.ballots))
+    return Reply(text, card=_card(vote))

@@ -7,22 +7,28 @@
   https://open.dingtalk.com/document/orgapp/the-robot-sends-a-group-message
 - Pictures: `downloadCode` → `/v1.0/robot/messageFiles/download` → a short-lived download URL.
 - Rate limits: HTTP 429, errcode 130101 (webhooks), or a `…Throttling…`/`…QpsLimit…` code.
+- Tap cards, when `dingtalk.card_template_id` names an interactive-card template: created with
+  `POST /v1.0/card/instances/createAndDeliver` (`callbackType: "STREAM"`, so taps come back on the
+  Stream connection) and redrawn with `PUT /v1.0/card/instances`; without a template, text.
+  https://open.dingtalk.com/document/orgapp/create-and-deliver-cards
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping
 
 import requests
 
-from bot.adapters.dingtalk import USER_CHAT_PREFIX
-from bot.adapters.http import get_bytes, post_json
+from bot.adapters.dingtalk import CARD_REF, USER_CHAT_PREFIX
+from bot.adapters.http import get_bytes, post_json, put_json
 from bot.delivery import RetryLater, Undeliverable
 from bot.media import MediaUnavailable
-from bot.messages import Attachment, OutboundMessage
+from bot.messages import Attachment, OutboundMessage, as_text
 from bot.platform_config import DingTalkSettings
 
 __all__ = ["AccessToken", "DingTalkMediaFetcher", "DingTalkSender"]
@@ -70,9 +76,39 @@ class DingTalkSender:
         self.token = AccessToken(config, self._http, now, timeout)
 
     def send(self, message: OutboundMessage) -> None:
+        if message.card is not None and self._config.card_template_id:
+            self._card(message)
+            return
+        message = as_text(message)
+        if message is None:
+            return  # a card refresh, but cards are off: the text reply says it all
+        if message.reply_ref and message.reply_ref.startswith(CARD_REF):
+            message = replace(message, reply_ref=None)  # a tap has no sessionWebhook
         if message.reply_ref and self._session_webhook(message):
             return
         self._robot_api(message)
+
+    def _card(self, message: OutboundMessage) -> None:
+        card = message.card
+        params = {
+            "title": card.title,
+            "text": message.text,
+            "buttons": json.dumps([{"text": b.label, "command": b.command} for b in card.buttons], ensure_ascii=False),
+        }
+        headers = {"x-acs-dingtalk-access-token": self.token.get()}
+        if card.update:
+            ref = message.reply_ref or ""
+            if not ref.startswith(CARD_REF):
+                return
+            body = {"outTrackId": ref[len(CARD_REF):], "cardData": {"cardParamMap": params}}
+            status, answer = put_json(self._http, self._config.api_base + "/v1.0/card/instances", body,
+                                      timeout=self._timeout, headers=headers)
+        else:
+            body = {"cardTemplateId": self._config.card_template_id, "outTrackId": track_id(card.key, message.chat_id),
+                    "callbackType": "STREAM", "cardData": {"cardParamMap": params}, **_space(message, self._config.robot)}
+            status, answer = post_json(self._http, self._config.api_base + "/v1.0/card/instances/createAndDeliver",
+                                       body, timeout=self._timeout, headers=headers)
+        _check(status, answer, self.token)
 
     def _session_webhook(self, message: OutboundMessage) -> bool:
         """True when sent; False when the webhook is gone (expired) and the robot API should try."""
@@ -115,6 +151,23 @@ def _check(status: int, answer: Mapping[str, Any], token: AccessToken) -> None:
     if "Throttl" in code or "QpsLimit" in code or "LimitFor" in code:
         raise RetryLater(f"DingTalk rate limit: {code}")
     raise Undeliverable(f"DingTalk refused ({status}): {code}")
+
+
+def track_id(card_key: str, chat_id: str) -> str:
+    """The card instance's outTrackId: the card key plus a hash of the chat (one instance per chat)."""
+    return f"{card_key}.{hashlib.sha1(chat_id.encode()).hexdigest()[:10]}"
+
+
+def _space(message: OutboundMessage, robot: str) -> dict[str, Any]:
+    if message.chat_id.startswith(USER_CHAT_PREFIX):
+        user = message.chat_id[len(USER_CHAT_PREFIX):]
+        return {"openSpaceId": f"dtv1.card//IM_ROBOT.{user}", "imRobotOpenSpaceModel": {"supportForward": False},
+                "imRobotOpenDeliverModel": {"spaceType": "IM_ROBOT", "robotCode": robot}}
+    deliver: dict[str, Any] = {"robotCode": robot}
+    if message.mentions:
+        deliver["atUserIds"] = {user: user for user in message.mentions}
+    return {"openSpaceId": f"dtv1.card//IM_GROUP.{message.chat_id}", "imGroupOpenSpaceModel": {"supportForward": False},
+            "imGroupOpenDeliverModel": deliver}
 
 
 def _title(text: str) -> str:

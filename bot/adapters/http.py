@@ -10,14 +10,24 @@ import requests
 
 from bot.delivery import RetryLater
 
-__all__ = ["post_json", "get_bytes"]
+__all__ = ["post_json", "put_json", "get_bytes"]
 
 
 def post_json(
     session: requests.Session, url: str, payload: dict[str, Any], *, timeout: float, headers: dict | None = None
 ) -> tuple[int, dict[str, Any]]:
+    return _send_json(session, "POST", url, payload, timeout=timeout, headers=headers)
+
+
+def put_json(
+    session: requests.Session, url: str, payload: dict[str, Any], *, timeout: float, headers: dict | None = None
+) -> tuple[int, dict[str, Any]]:
+    return _send_json(session, "PUT", url, payload, timeout=timeout, headers=headers)
+
+
+def _send_json(session, method: str, url: str, payload, *, timeout: float, headers) -> tuple[int, dict[str, Any]]:
     try:
-        response = session.post(url, json=payload, timeout=timeout, headers=headers)
+        response = session.request(method, url, json=payload, timeout=timeout, headers=headers)
     except requests.ConnectionError as error:  # includes ConnectTimeout: nothing was sent
         raise RetryLater(f"connection failed: {type(error).__name__}") from error
     if response.status_code == 429 or response.status_code >= 500:

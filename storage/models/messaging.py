@@ -49,3 +49,4 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(ShanghaiDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(ShanghaiDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    card: Mapped[dict | None] = mapped_column(JSON)  # bot.messages.Card.to_json(): buttons, key, update

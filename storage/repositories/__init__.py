@@ -5,6 +5,7 @@ from storage.repositories.checkins import CheckinRepository
 from storage.repositories.leave import LeaveRepository
 from storage.repositories.meetings import MeetingRepository
 from storage.repositories.messages import OutboxRepository, ProcessedMessageRepository
+from storage.repositories.notices import NoticeRepository
 from storage.repositories.org import OrgRepository
 from storage.repositories.points import PointsRepository
 from storage.repositories.resolutions import ResolutionRepository
@@ -16,6 +17,7 @@ __all__ = [
     "CheckinRepository",
     "LeaveRepository",
     "MeetingRepository",
+    "NoticeRepository",
     "OrgRepository",
     "OutboxRepository",
     "PointsRepository",
