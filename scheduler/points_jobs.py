@@ -8,7 +8,6 @@ already in the ledger; a colour notice has an outbox dedupe key and a stored col
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -16,12 +15,9 @@ from sqlalchemy import select
 from bot.messages import Reply
 from handlers.points_rules import collect_awards
 from handlers.points_score import COLOUR_LABELS, GREEN, period_bounds, scores
-from handlers.workdays import CalendarNotCovered
 from scheduler.runtime import job_context
 from storage.models import Member, PointsEntry, PointsStatus, Role, Township
 from storage.repositories import OrgRepository, PointsRepository
-
-log = logging.getLogger(__name__)
 
 __all__ = ["award_points", "apply_rules", "check_points_colours"]
 
@@ -41,11 +37,8 @@ def award_points() -> int:
 
 def apply_rules(ctx) -> int:
     added = 0
-    for township in _keeping_points(ctx):
-        try:
-            added += _apply_township(ctx, township)
-        except CalendarNotCovered as error:
-            log.error("no points for %s: %s", township.name, error)
+    for township in _keeping_points(ctx):  # a year not yet published counts provisionally, never refuses
+        added += _apply_township(ctx, township)
     return added
 
 

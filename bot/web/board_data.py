@@ -16,7 +16,6 @@ from handlers.attendance_views import status_label
 from handlers.meeting_posts import classify
 from handlers.points_score import period_bounds, scores
 from handlers.resolution_records import votes_text
-from handlers.workdays import CalendarNotCovered
 from storage.models import Meeting, MeetingRelay, MinutesSession, Resolution, Township, Village
 from storage.repositories import OrgRepository, PointsRepository
 
@@ -113,8 +112,8 @@ def village_page(ctx: Context, village: Village, months_in_chart: int) -> Villag
     report = _report(ctx, township, today.year, today.month, village.id)
     return VillagePage(
         township=township.name, township_id=township.id, village=village.name, village_id=village.id,
-        month=_month_label(today), attendance=[(row, status_label(row)) for row in report.members] if report else [],
-        required=report.required if report else 0, chart=_chart(ctx, township, village.id, months_in_chart),
+        month=_month_label(today) + report.mark, attendance=[(row, status_label(row)) for row in report.members],
+        required=report.required, chart=_chart(ctx, township, village.id, months_in_chart),
         meetings=_meetings(ctx, township.id, village.id), points=_points(ctx, township, village.id),
         resolutions=_resolutions(ctx, township.id, village.id), updated=_updated(ctx),
     )
@@ -123,23 +122,20 @@ def village_page(ctx: Context, village: Village, months_in_chart: int) -> Villag
 def township_page(ctx: Context, township: Township) -> TownshipPage:
     today = ctx.today()
     report = _report(ctx, township, today.year, today.month, None)
-    rows = report.by_village() if report else {}
+    rows = report.by_village()
     villages = [
         (v.id, v.name, len(rows.get(v.name, [])), sum(r.missed for r in rows.get(v.name, [])))
         for v in OrgRepository(ctx.session).villages(township.id)
     ]
     return TownshipPage(
-        township=township.name, township_id=township.id, month=_month_label(today), villages=villages,
+        township=township.name, township_id=township.id, month=_month_label(today) + report.mark, villages=villages,
         meetings=_meetings(ctx, township.id, None), resolutions=_resolutions(ctx, township.id, None),
         updated=_updated(ctx),
     )
 
 
 def _report(ctx: Context, township: Township, year: int, month: int, village_id: int | None):
-    try:
-        return month_report(ctx.session, ctx.settings, township, year, month, ctx.today(), village_id=village_id)
-    except CalendarNotCovered:
-        return None
+    return month_report(ctx.session, ctx.settings, township, year, month, ctx.today(), village_id=village_id)
 
 
 def _chart(ctx: Context, township: Township, village_id: int, months: int) -> list[tuple[str, float | None]]:

@@ -1,7 +1,7 @@
 """points
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0008
 Create Date: 2026-11-27 06:57:08.847743
 
 """

@@ -1,7 +1,7 @@
 """notices_and_cards: notices that must be acknowledged (`/通知`, `/收到`) and tap cards on outbox rows
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0009
 Create Date: 2026-11-27 06:59:05.799889
 
 """
