@@ -1,11 +1,22 @@
-"""/帮助: the command list, generated from each command's own docstring."""
+"""/帮助: the command list, generated from each command's own docstring.
+
+The list names the commands family by family, one line each, so it stays one short message on a
+phone (and within one platform message) however many commands there are; `/帮助 命令名` gives a
+command's description, usage, subcommands and aliases."""
 
 from bot.contract import ANYWHERE, Scope, Text, excerpt
 from bot.router import Router
 
 router = Router("help")
 
-HEADER = "📖 村务助手命令（发送「/帮助 命令名」看用法）："
+HEADER = "📖 村务助手命令（发送「/帮助 命令名」看说明和用法，例如 /帮助 打卡）："
+FAMILY_LINE = "{label}：{names}"
+# How the families are shown; a family not listed here is shown under its own name.
+FAMILY_LABELS = {
+    "checkin": "考勤", "attendance": "考勤", "leave": "考勤", "binding": "账号",
+    "meetings": "会议", "notes": "会议", "calendar": "会议", "minutes": "决议", "resolutions": "决议",
+    "votes": "表决", "search": "决议", "points": "积分", "notices": "通知", "help": "帮助",
+}
 NO_SUCH = "没有「/{name}」这个命令。"
 DETAIL = "/{name} — {help}"
 ALIASES = "也可以用：{aliases}"
@@ -22,8 +33,17 @@ def show_help(message, ctx):
     """
     if ctx.params.name:
         return _command_detail(ctx, ctx.params.name.lstrip("/／"))
-    lines = [HEADER] + [f"/{c.name} — {c.help}" for c in ctx.commands.commands if c.sub is None]
-    return "\n".join(lines)
+    return "\n".join([HEADER] + _family_lines(ctx.commands.commands))
+
+
+def _family_lines(commands) -> list[str]:
+    """One line per family label, its top-level commands in declaration order."""
+    by_label: dict[str, list[str]] = {}
+    for command in commands:
+        if command.sub is None:
+            label = FAMILY_LABELS.get(command.family, command.family)
+            by_label.setdefault(label, []).append("/" + command.name)
+    return [FAMILY_LINE.format(label=label, names=" ".join(names)) for label, names in by_label.items()]
 
 
 def _command_detail(ctx, name: str) -> str:
