@@ -16,6 +16,7 @@ from bot.media import MediaFetcher, MediaUnavailable
 from bot.messages import Attachment, InboundMessage, Reply
 from bot.outbox import OutboxWriter
 from storage.models import GroupChat, Member
+from storage.roster_cache import RosterCache
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -34,6 +35,7 @@ class Context:
     group: GroupChat | None = None
     call: CommandCall | None = None
     media: Mapping[str, MediaFetcher] = field(default_factory=dict)
+    roster: RosterCache = field(default_factory=RosterCache)
 
     @classmethod
     def for_message(cls, app: App, session: Session, message: InboundMessage) -> Context:
@@ -53,6 +55,7 @@ class Context:
             outbox=OutboxWriter(session, app.clock),
             message=message,
             media=app.media_fetchers,
+            roster=app.roster,
         )
 
     @property

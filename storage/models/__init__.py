@@ -20,6 +20,7 @@ from storage.models.resolutions import (
     SearchToken,
     Vote,
 )
+from storage.models.scale import RosterVersion
 
 __all__ = [
     "Ballot",
@@ -44,6 +45,7 @@ __all__ = [
     "Resolution",
     "ResolutionDraft",
     "Role",
+    "RosterVersion",
     "SearchToken",
     "Township",
     "Village",

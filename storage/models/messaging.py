@@ -49,3 +49,6 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(ShanghaiDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(ShanghaiDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # when a worker claimed the row for sending: with several workers, only a claim older than the
+    # send timeout belongs to a worker that died (see bot/delivery.py `recover`)
+    claimed_at: Mapped[datetime | None] = mapped_column(ShanghaiDateTime)
