@@ -7,12 +7,30 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Connection, Table
+from sqlalchemy.orm import Session
 from sqlalchemy.dialects import postgresql, sqlite
 
-__all__ = ["insert_if_new"]
+__all__ = ["core_connection", "insert_if_new"]
+
+_CONNECTION = "core_connection"  # session.info: this transaction's connection
 
 _DIALECT_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 _statements: dict[tuple[str, str, tuple[str, ...]], Any] = {}
+
+
+def core_connection(session: Session) -> Connection:
+    """The connection of the session's current transaction, for Core statements on the hot path.
+
+    `Session.connection()` walks the transaction stack on every call; this asks once per
+    transaction (`forget_connection` drops it when the transaction ends)."""
+    connection = session.info.get(_CONNECTION)
+    if connection is None or connection.closed or not connection.in_transaction():
+        connection = session.info[_CONNECTION] = session.connection()
+    return connection
+
+
+def forget_connection(session: Session) -> None:
+    session.info.pop(_CONNECTION, None)
 
 
 def insert_if_new(connection: Connection, table: Table, values: dict[str, Any], unique: tuple[str, ...]) -> int | None:

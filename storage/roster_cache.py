@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, bindparam, event, or_, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
 
-from storage.inserts import insert_if_new
+from storage.inserts import core_connection, forget_connection, insert_if_new
 from storage.models import GroupChat, Identity, Member, RosterVersion, Township, Village
 
 __all__ = ["RosterCache", "bump_roster_version", "track_roster_changes"]
@@ -90,7 +90,7 @@ class RosterCache:
     def _check(self, session: Session) -> None:
         if _CHECKED in session.info:
             return
-        version = session.connection().scalar(_VERSION)
+        version = core_connection(session).scalar(_VERSION)
         session.info[_CHECKED] = version
         if version is None or version != self._version:
             with self._lock:
@@ -120,6 +120,7 @@ def track_roster_changes(session_factory: sessionmaker[Session], cache: RosterCa
     def _forget(session: Session, transaction) -> None:
         if transaction.parent is None:
             session.info.pop(_CHECKED, None)
+            forget_connection(session)
 
 
 def bump_roster_version(connection: Connection) -> None:
@@ -143,7 +144,8 @@ def _attach(session: Session, cls: type[T], values: dict[str, Any] | None) -> T 
     existing = session.identity_map.get(session.identity_key(cls, values["id"]))
     if existing is not None:
         return existing
-    obj = cls(**values)
+    obj = cls.__mapper__.class_manager.new_instance()  # as the ORM builds a loaded row: no events
+    obj.__dict__.update(values)
     make_transient_to_detached(obj)
     session.add(obj)
     return obj

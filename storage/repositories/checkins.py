@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from storage.inserts import insert_if_new
+from storage.inserts import core_connection, insert_if_new
 from storage.models import Checkin
 
 _EARLIER_THAT_DAY = select(func.count(Checkin.id)).where(
@@ -37,7 +37,7 @@ class CheckinRepository:
         values = {column: getattr(checkin, column) for column in _CHECKIN_COLUMNS}
         if values["source"] is None:  # not given: the column's default applies
             del values["source"]
-        checkin.id = insert_if_new(self.session.connection(), Checkin.__table__, values, ("member_id", "day"))
+        checkin.id = insert_if_new(core_connection(self.session), Checkin.__table__, values, ("member_id", "day"))
         return checkin.id is not None
 
     def order_of(self, checkin: Checkin) -> int:
@@ -45,7 +45,7 @@ class CheckinRepository:
         on the (village_id, day, checked_at) index)."""
         query = _ORDER_IN_TOWNSHIP if checkin.village_id is None else _ORDER_IN_VILLAGE
         values = {"day": checkin.day, "at": checkin.checked_at, "id": checkin.id, "village": checkin.village_id}
-        return self.session.connection().scalar(query, values) or 0
+        return core_connection(self.session).scalar(query, values) or 0
 
     def checked_in_member_ids(self, day: date, member_ids: list[int]) -> set[int]:
         if not member_ids:

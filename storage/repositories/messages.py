@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from storage.inserts import insert_if_new
+from storage.inserts import core_connection, insert_if_new
 from storage.models import OutboxMessage, ProcessedMessage
 
 _MESSAGE_KEY = ("platform", "message_id")
@@ -36,7 +36,7 @@ class ProcessedMessageRepository:
     def mark_new(self, platform: str, message_id: str, received_at: datetime) -> bool:
         """Record the id; False when it was recorded before (one statement, no read first)."""
         values = {"platform": platform, "message_id": message_id, "received_at": received_at}
-        return insert_if_new(self.session.connection(), ProcessedMessage.__table__, values, _MESSAGE_KEY) is not None
+        return insert_if_new(core_connection(self.session), ProcessedMessage.__table__, values, _MESSAGE_KEY) is not None
 
 
 class OutboxRepository:
@@ -49,7 +49,7 @@ class OutboxRepository:
             return None
         # one Core INSERT … RETURNING: the ORM's flush costs more than it gives on the hot path
         values = {column.key: getattr(row, column.key) for column in _OUTBOX_TABLE.columns if column.key != "id"}
-        row.id = self.session.connection().execute(_INSERT_OUTBOX, values).scalar_one()
+        row.id = core_connection(self.session).execute(_INSERT_OUTBOX, values).scalar_one()
         return row
 
     def has_key(self, dedupe_key: str) -> bool:
