@@ -22,10 +22,15 @@ def core_connection(session: Session) -> Connection:
     """The connection of the session's current transaction, for Core statements on the hot path.
 
     `Session.connection()` walks the transaction stack on every call; this asks once per
-    transaction (`forget_connection` drops it when the transaction ends)."""
-    connection = session.info.get(_CONNECTION)
-    if connection is None or connection.closed or not connection.in_transaction():
-        connection = session.info[_CONNECTION] = session.connection()
+    (sub)transaction. It must ask again in a new savepoint: the ORM emits SAVEPOINT lazily, on the
+    first `Session.connection()` inside `begin_nested()`. `forget_connection` drops the entry
+    when the transaction ends."""
+    current = session.get_nested_transaction() or session.get_transaction()
+    cached = session.info.get(_CONNECTION)
+    if cached is not None and cached[0] is current and not cached[1].closed:
+        return cached[1]
+    connection = session.connection()
+    session.info[_CONNECTION] = (session.get_nested_transaction() or session.get_transaction(), connection)
     return connection
 
 
