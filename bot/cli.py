@@ -83,12 +83,14 @@ def _run_console(args) -> int:
 
 def _run_roster_import(args) -> int:
     from bot.app import build_app
+    from bot.cli_progress import RosterProgress
     from handlers.roster import RosterError, import_roster
 
     app = build_app(load_settings(args.config))
     try:
         with app.unit_of_work() as uow:
-            report = import_roster(uow.session, args.file)
+            with RosterProgress() as progress:
+                report = import_roster(uow.session, args.file, progress)
             uow.commit()
     except RosterError as error:
         print(f"❌ 花名册有误，未导入任何数据：\n{error}", file=sys.stderr)
