@@ -86,8 +86,7 @@ def _ensure_villages(connection: Connection, wanted: dict[tuple[int, str], None]
     query = select(Village.township_id, Village.name, Village.id).where(Village.township_id.in_(township_ids))
     known = {(t, name): id_ for t, name, id_ in connection.execute(query)}
     missing = [{"township_id": t, "name": name} for t, name in wanted if (t, name) not in known]
-    for chunk in _chunks(missing):
-        connection.execute(insert(Village), chunk)
+    _insert_rows(connection, Village, missing, lambda done: None)
     if missing:
         known = {(t, name): id_ for t, name, id_ in connection.execute(query)}
     return known
@@ -120,16 +119,9 @@ def _write_members(
         else:
             report.updated += 1
             if current[1:] != (row.role, row.team, True):
-                updates.append({"b_id": current[0], "b_role": row.role, "b_team": row.team})
-    done = 0
-    for chunk in _chunks(inserts):
-        connection.execute(insert(Member), chunk)
-        done += len(chunk)
-        progress("members", done, len(rows))
-    for chunk in _chunks(updates):
-        connection.execute(_UPDATE_MEMBER, chunk)
-        done += len(chunk)
-        progress("members", done, len(rows))
+                updates.append({"b_id": current[0], "b_role": row.role, "b_team": row.team, "b_active": True})
+    _insert_rows(connection, Member, inserts, lambda done: progress("members", done, len(rows)))
+    _update_rows(connection, _UPDATE_MEMBER, updates, lambda done: progress("members", len(inserts) + done, len(rows)))
     progress("members", len(rows), len(rows))
     if inserts:
         existing = _members_of(connection, set(townships.values()))
@@ -139,9 +131,9 @@ def _write_members(
 _UPDATE_MEMBER = (
     update(Member)
     .where(Member.id == bindparam("b_id"))
-    .values(role=bindparam("b_role"), team=bindparam("b_team"), active=True)
+    .values(role=bindparam("b_role"), team=bindparam("b_team"), active=bindparam("b_active"))
 )
-_UPDATE_IDENTITY = update(Identity).where(Identity.id == bindparam("b_id")).values(user_id=bindparam("b_user"))
+_UPDATE_IDENTITY = update(Identity).where(Identity.id == bindparam("b_id")).values(user_id=bindparam("b_user_id"))
 
 
 def _members_of(connection: Connection, township_ids: set[int]) -> dict[MemberKey, tuple]:
@@ -175,19 +167,66 @@ def _write_accounts(
             if mine is None:
                 inserts.append({"member_id": member_id, "platform": platform, "user_id": user_id})
             elif mine[1] != user_id:
-                updates.append({"b_id": mine[0], "b_user": user_id})
+                updates.append({"b_id": mine[0], "b_user_id": user_id})
     if taken:
         raise AccountsTaken(_with_names(connection, taken))
-    total, done = len(inserts) + len(updates), 0
-    for statement, chunk in [(_UPDATE_IDENTITY, c) for c in _chunks(updates)] + [(insert(Identity), c) for c in _chunks(inserts)]:
-        connection.execute(statement, chunk)
-        done += len(chunk)
-        progress("accounts", done, total)
+    total = len(inserts) + len(updates)
+    _update_rows(connection, _UPDATE_IDENTITY, updates, lambda done: progress("accounts", done, total))
+    _insert_rows(connection, Identity, inserts, lambda done: progress("accounts", len(updates) + done, total))
 
 
 def _with_names(connection: Connection, taken: list[tuple[int, str, str, int]]) -> list[AccountTaken]:
     names = dict(connection.execute(select(Member.id, Member.name).where(Member.id.in_({t[3] for t in taken}))).all())
     return [AccountTaken(line, platform, user_id, names.get(holder, "")) for line, platform, user_id, holder in taken]
+
+
+def _insert_rows(connection: Connection, model, rows: list[dict], advanced: Callable[[int], None]) -> None:
+    """Insert many rows: COPY on PostgreSQL (psycopg's client-side parsing of huge multi-row
+    INSERTs costs more than the server's work), executemany elsewhere."""
+    if not rows:
+        return
+    if connection.dialect.name != "postgresql":
+        done = 0
+        for chunk in _chunks(rows):
+            connection.execute(insert(model), chunk)
+            done += len(chunk)
+            advanced(done)
+        return
+    columns = list(rows[0])
+    copy_sql = f"COPY {model.__tablename__} ({', '.join(columns)}) FROM STDIN"
+    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(copy_sql) as copy:
+        for done, row in enumerate(rows, 1):
+            copy.write_row([row[column] for column in columns])
+            if done % CHUNK == 0:
+                advanced(done)
+    advanced(len(rows))
+
+
+def _update_rows(connection: Connection, statement, rows: list[dict], advanced: Callable[[int], None]) -> None:
+    """Update many rows by id: on PostgreSQL COPY into a temporary table and one UPDATE … FROM."""
+    if not rows:
+        return
+    if connection.dialect.name != "postgresql":
+        done = 0
+        for chunk in _chunks(rows):
+            connection.execute(statement, chunk)
+            done += len(chunk)
+            advanced(done)
+        return
+    table = statement.table.name
+    columns = [key[2:] for key in rows[0] if key != "b_id"]  # b_role -> role: the bind names are b_<column>
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE roster_changes ON COMMIT DROP AS SELECT id, {', '.join(columns)} FROM {table} WITH NO DATA"
+        )
+        with cursor.copy(f"COPY roster_changes (id, {', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row["b_id"], *(row[f"b_{c}"] for c in columns)])
+        assignments = ", ".join(f"{c} = roster_changes.{c}" for c in columns)
+        cursor.execute(f"UPDATE {table} SET {assignments} FROM roster_changes WHERE {table}.id = roster_changes.id")
+        cursor.execute("DROP TABLE roster_changes")
+    advanced(len(rows))
 
 
 def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
