@@ -97,6 +97,13 @@ class MeetingSettings(BaseModel):
     calendar_horizon_days: int = 7  # calendar meetings are created this long ahead
 
 
+class LeaderSettings(BaseModel):
+    """Several workers on one database: one of them (the leader) runs the scheduler and the long
+    platform connections. If it dies, another takes over within `takeover_seconds`."""
+
+    takeover_seconds: float = 10.0
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CADREBOT_", env_nested_delimiter="__", extra="ignore")
 
@@ -113,6 +120,7 @@ class Settings(BaseSettings):
     outbox: OutboxSettings = OutboxSettings()
     groups: list[GroupBinding] = []
     meetings: MeetingSettings = MeetingSettings()
+    leader: LeaderSettings = LeaderSettings()
 
     @property
     def bot_names(self) -> list[str]:

@@ -1,6 +1,10 @@
 """`cadrebot serve` in one process: the web server (WeCom callbacks), the DingTalk stream client,
 the outbox worker and the scheduler. Tests start the same `Server` on 127.0.0.1 and an ephemeral
-port."""
+port.
+
+With several workers on one PostgreSQL database (`cadrebot serve --workers N`), every worker
+serves callbacks and drains the outbox; only the elected leader (bot/leader.py) runs the scheduler
+and the long platform connections, and another worker takes them over when it dies."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.delivery import OutboxWorker
+from bot.leader import LeaderElection, leadership_for
 from bot.platforms import build_senders, sync_group_bindings
 from bot.web import InboundQueue, build_web_app
 
@@ -41,6 +46,10 @@ class Server:
         self._runner: web.AppRunner | None = None
         self._stop = threading.Event()
         self._worker_thread: threading.Thread | None = None
+        takeover = app.settings.leader.takeover_seconds
+        self.leader = LeaderElection(
+            leadership_for(app.settings.database_url, takeover), takeover, self._lead, self._follow
+        )
 
     async def start(self) -> int:
         """Start everything; return the port the web server listens on."""
@@ -51,20 +60,33 @@ class Server:
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]
-        if self.app.settings.dingtalk.enabled:
-            from bot.adapters.dingtalk import DingTalkStream
-
-            self._stream = DingTalkStream(self.app.settings.dingtalk, self.queue.submit, self.app.clock.now)
-            self._stream.start()
         if self._use_worker:
             self._worker_thread = threading.Thread(
                 target=self.worker.run_forever, args=(self._stop,), name="outbox", daemon=True
             )
             self._worker_thread.start()
-        if self._use_scheduler:
-            self._start_scheduler()
+        await asyncio.to_thread(self.leader.start)  # the leader starts the stream and the scheduler
         log.info("serving on %s:%s", self.host, self.port)
         return self.port
+
+    def _lead(self) -> None:
+        """Elected: start what only one worker may run."""
+        if self.app.settings.dingtalk.enabled:
+            from bot.adapters.dingtalk import DingTalkStream
+
+            self._stream = DingTalkStream(self.app.settings.dingtalk, self.queue.submit, self.app.clock.now)
+            self._stream.start()
+        if self._use_scheduler:
+            self._start_scheduler()
+
+    def _follow(self) -> None:
+        """No longer the leader (lost the lock, or stopping): stop the leader-only parts."""
+        if self._stream is not None:
+            self._stream.stop()
+            self._stream = None
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
 
     def _start_scheduler(self) -> None:
         from scheduler import runtime
@@ -75,16 +97,13 @@ class Server:
         self._scheduler.start()
 
     async def stop(self) -> None:
-        if self._stream is not None:
-            await asyncio.to_thread(self._stream.stop)
+        await asyncio.to_thread(self.leader.stop)  # stops the stream and the scheduler if leading
         if self._runner is not None:
             await self._runner.cleanup()
         await asyncio.to_thread(self.queue.close)
         self._stop.set()
         if self._worker_thread is not None:
             await asyncio.to_thread(self._worker_thread.join, 10)
-        if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
 
     def run_forever(self) -> None:
         from handlers.segmenter import warm_up
