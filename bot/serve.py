@@ -32,7 +32,7 @@ __all__ = ["Server"]
 class Server:
     def __init__(
         self, app: App, *, host: str | None = None, port: int | None = None, scheduler: bool = True,
-        outbox_worker: bool = True,
+        outbox_worker: bool = True, reuse_port: bool = False,
     ) -> None:
         self.app = app
         self.host = host or app.settings.web.host
@@ -41,6 +41,7 @@ class Server:
         self.worker = OutboxWorker(app, build_senders(app))
         self._use_scheduler = scheduler
         self._use_worker = outbox_worker  # tests drive `worker.run_once` themselves
+        self._reuse_port = reuse_port  # several worker processes on one port (bot/workers.py)
         self._scheduler = None
         self._stream = None
         self._runner: web.AppRunner | None = None
@@ -57,7 +58,7 @@ class Server:
             log.warning("%s", problem)
         self._runner = web.AppRunner(build_web_app(self.app, self.queue), access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
+        site = web.TCPSite(self._runner, self.host, self.port, reuse_port=self._reuse_port or None)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]
         if self._use_worker:
