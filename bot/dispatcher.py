@@ -1,10 +1,14 @@
 """The dispatcher: an inbound message → the processed-id mark, the handler's effects and the
 replies queued in the outbox, all in one transaction. Adapters call `handle` and ack.
 
-`handle_batch` handles messages that are ready at the same moment in ONE transaction, each inside
-its own savepoint: they share one commit (the dominant cost of a burst of `/打卡`), while one
-message's failure rolls back only its own savepoint — its processed-id mark included, so the
-inbox may hand it over again — and never touches another message's effects."""
+`handle_batch` handles messages that are ready at the same moment in ONE transaction: they share
+one commit (the dominant cost of a burst of `/打卡`). Each handler runs in its own savepoint (the
+error middleware's), so a handler that fails or refuses is undone alone and its sender gets a kind
+reply. Anything that fails outside a handler (a database error while marking the id or queueing a
+reply) rolls the whole batch back, and every message of it is then handled again alone, in a
+transaction of its own: so one message's failure never affects another's, and the failed one keeps
+nothing — not even its processed-id mark — and may be handed over again. The optimistic path
+avoids a second savepoint per message, which costs more than the message's own statements."""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Sequence
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.context import Context
@@ -71,34 +75,22 @@ class Dispatcher:
     def handle_batch(self, messages: Sequence[InboundMessage]) -> list[DispatchResult]:
         """Messages ready at the same moment: one transaction, one savepoint each, one commit.
 
-        Results come back in the order of `messages`. If the shared commit itself fails (the
-        database went away), each message is retried alone so their fates stay separate.
+        Results come back in the order of `messages`; a message that failed outside its handler
+        comes back FAILED (with the error) and nothing of it is kept.
         """
+        if len(messages) == 1:
+            return [self._alone(messages[0])]
         with UnitOfWork(self._app.session_factory) as uow:
-            results = [self._isolated(uow.session, message) for message in messages]
             try:
+                results = [self._run(uow.session, message) for message in messages]
                 uow.commit()
-            except DBAPIError:
-                log.exception("group commit of %d messages failed; handling them one by one", len(messages))
+            except Exception:
+                log.warning("a batch of %d messages failed outside a handler; handling them one by one",
+                            len(messages), exc_info=True)
                 uow.rollback()
-                return [self._alone(message) for message in messages]
-        return results
-
-    def _isolated(self, session: Session, message: InboundMessage) -> DispatchResult:
-        savepoint = session.begin_nested()
-        try:
-            result = self._run(session, message)
-        except Exception as error:  # this message's own failure: undo only its savepoint
-            savepoint.rollback()
-            if isinstance(error, IntegrityError) and _seen(session, message):
-                return DispatchResult(Outcome.DUPLICATE)
-            log.exception("dispatch failed for %s message %s", message.platform, message.message_id)
-            return DispatchResult(Outcome.FAILED, error=error)
-        if result.outcome is Outcome.HANDLED:
-            savepoint.commit()
-        else:
-            savepoint.rollback()
-        return result
+            else:
+                return results
+        return [self._alone(message) for message in messages]
 
     def _alone(self, message: InboundMessage) -> DispatchResult:
         try:
