@@ -11,6 +11,7 @@ version is bumped (storage/roster_cache.py) so every worker forgets its cached l
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Callable, Iterable, Mapping, Protocol, Sequence
 
 from sqlalchemy import Connection, bindparam, insert, select, update
@@ -36,6 +37,7 @@ class RosterEntry(Protocol):
     role: str
     team: str | None
     accounts: Mapping[str, str]  # platform -> user id
+    start: date | None  # 起始日期: the day attendance counting starts, if the file gives one
 
 
 @dataclass(frozen=True)
@@ -58,14 +60,25 @@ class WriteReport:
     updated: int = 0
 
 
-def write_roster(session: Session, rows: Sequence[RosterEntry], progress: Progress | None = None) -> WriteReport:
-    """Create or update every row's member and accounts (no commit)."""
+def write_roster(
+    session: Session, rows: Sequence[RosterEntry], progress: Progress | None = None, *, today: date | None = None
+) -> WriteReport:
+    """Create or update every row's member and accounts (no commit).
+
+    `today` is the start date of new members whose row gives none, and the day a township that
+    had never imported started using the bot (`townships.started_on`)."""
     progress = progress or (lambda phase, done, total: None)
     connection = core_connection(session)
     # dicts, not sets: new townships and villages get their ids in the order the file names them
     townships = _ensure_townships(connection, dict.fromkeys(row.township for row in rows))
+    if today is not None:
+        connection.execute(
+            update(Township)
+            .where(Township.id.in_(list(townships.values())), Township.started_on.is_(None))
+            .values(started_on=today)
+        )
     villages = _ensure_villages(connection, dict.fromkeys((townships[r.township], r.village) for r in rows if r.village))
-    report, members = _write_members(connection, rows, townships, villages, progress)
+    report, members = _write_members(connection, rows, townships, villages, progress, today)
     _write_accounts(connection, rows, members, progress)
     bump_roster_version(connection)
     return report
@@ -101,6 +114,7 @@ def _write_members(
     townships: dict[str, int],
     villages: dict[tuple[int, str], int],
     progress: Progress,
+    today: date | None,
 ) -> tuple[WriteReport, dict[int, int]]:
     """Insert new members, update changed ones; return the report and {row line: member id}."""
     existing = _members_of(connection, set(townships.values()))
@@ -114,12 +128,15 @@ def _write_members(
             report.created += 1
             inserts.append(
                 {"township_id": key[0], "village_id": key[1], "name": row.name, "role": row.role,
-                 "team": row.team, "active": True}
+                 "team": row.team, "active": True, "start_date": row.start or today}
             )
         else:
             report.updated += 1
-            if current[1:] != (row.role, row.team, True):
-                updates.append({"b_id": current[0], "b_role": row.role, "b_team": row.team, "b_active": True})
+            start = row.start if row.start is not None else current[4]  # a row without 起始日期 keeps it
+            if current[1:] != (row.role, row.team, True, start):
+                updates.append(
+                    {"b_id": current[0], "b_role": row.role, "b_team": row.team, "b_active": True, "b_start_date": start}
+                )
     _insert_rows(connection, Member, inserts, lambda done: progress("members", done, len(rows)))
     _update_rows(connection, _UPDATE_MEMBER, updates, lambda done: progress("members", len(inserts) + done, len(rows)))
     progress("members", len(rows), len(rows))
@@ -131,15 +148,20 @@ def _write_members(
 _UPDATE_MEMBER = (
     update(Member)
     .where(Member.id == bindparam("b_id"))
-    .values(role=bindparam("b_role"), team=bindparam("b_team"), active=bindparam("b_active"))
+    .values(
+        role=bindparam("b_role"), team=bindparam("b_team"), active=bindparam("b_active"),
+        start_date=bindparam("b_start_date"),
+    )
 )
 _UPDATE_IDENTITY = update(Identity).where(Identity.id == bindparam("b_id")).values(user_id=bindparam("b_user_id"))
 
 
 def _members_of(connection: Connection, township_ids: set[int]) -> dict[MemberKey, tuple]:
-    query = select(Member.township_id, Member.village_id, Member.name, Member.id, Member.role, Member.team,
-                   Member.active).where(Member.township_id.in_(township_ids))
-    return {(t, v, name): (id_, role, team, active) for t, v, name, id_, role, team, active in connection.execute(query)}
+    query = select(
+        Member.township_id, Member.village_id, Member.name, Member.id, Member.role, Member.team, Member.active,
+        Member.start_date,
+    ).where(Member.township_id.in_(township_ids))
+    return {(t, v, name): tuple(rest) for t, v, name, *rest in connection.execute(query)}
 
 
 def _write_accounts(

@@ -1,7 +1,7 @@
 """scale out: the roster version row and the outbox claim time
 
 Revision ID: 0011
-Revises: 0005
+Revises: 0008 (was 0005; re-chained when main was merged in)
 Create Date: 2026-11-27 07:00:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = '0011'
-down_revision: Union[str, Sequence[str], None] = '0005'
+down_revision: Union[str, Sequence[str], None] = '0008'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
