@@ -12,8 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from bot.leader import FileLeadership, leadership_for
+from scheduler.wiring import JOB_TABLE
 
 TAKEOVER = 1.5  # seconds; production default is 10
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +37,7 @@ def wait_for(condition, timeout: float) -> bool:
 
 
 @pytest.fixture
-def workers(database_url, tmp_path):
+def workers(app, database_url, tmp_path):
     started: list[subprocess.Popen] = []
 
     def start() -> subprocess.Popen:
@@ -57,6 +59,8 @@ def workers(database_url, tmp_path):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(5)
+    with app.engine.begin() as connection:  # the job store outlives the test: leave no test job behind
+        connection.execute(text(f"DELETE FROM {JOB_TABLE} WHERE id = 'test.tick'"))
 
 
 def test_the_leader_killed_another_worker_runs_the_jobs_within_the_takeover_time(app, workers, tmp_path):
