@@ -89,11 +89,18 @@ class OutboxWorker:
         """Send every row that may go now (heads of their chats, within rate limits)."""
         report = DeliveryReport()
         blocked: set[tuple[str, str]] = set()
-        while True:
-            claim = self._claim_next(platform, blocked)
-            if claim is None:
+        while True:  # rounds: one head per chat each, so 1,000 chats cost one query a round
+            sent_any = False
+            for row_id, row_platform, chat_id in self._heads(platform):
+                chat = (row_platform, chat_id)
+                if chat in blocked or row_platform not in self.senders:
+                    continue
+                claim = self._claim(row_id, chat, blocked)
+                if claim is not None:
+                    self._deliver(claim, report, blocked)
+                    sent_any = True
+            if not sent_any:
                 return report
-            self._deliver(claim, report, blocked)
 
     def recover(self) -> int:
         """Rows claimed by a process that died mid-send become `uncertain`: those claimed longer
@@ -124,36 +131,35 @@ class OutboxWorker:
             stop.wait(self.settings.poll_seconds)
 
     # choosing and claiming ------------------------------------------------------------------
-    def _claim_next(self, platform: str | None, blocked: set[tuple[str, str]]) -> Claim | None:
-        """Find the oldest chat head that may go now and mark it `sending`, in one transaction."""
-        now = self.app.clock.now()
+    def _heads(self, platform: str | None) -> list[tuple[int, str, str]]:
+        """(id, platform, chat id) of the oldest pending row of every chat, oldest first."""
+        first = select(func.min(OutboxMessage.id)).where(OutboxMessage.status == "pending")
+        if platform is not None:
+            first = first.where(OutboxMessage.platform == platform)
+        first = first.group_by(OutboxMessage.platform, OutboxMessage.chat_id)
         with self.app.unit_of_work() as uow:
-            session = uow.session
-            # The head (oldest pending row) of every chat, oldest first.
-            first = select(func.min(OutboxMessage.id)).where(OutboxMessage.status == "pending")
-            if platform is not None:
-                first = first.where(OutboxMessage.platform == platform)
-            first = first.group_by(OutboxMessage.platform, OutboxMessage.chat_id)
-            heads = session.execute(
+            rows = uow.session.execute(
                 select(OutboxMessage.id, OutboxMessage.platform, OutboxMessage.chat_id)
                 .where(OutboxMessage.id.in_(first))
                 .order_by(OutboxMessage.id)
-            ).all()
-            for row_id, row_platform, chat_id in heads:
-                chat = (row_platform, chat_id)
-                if chat in blocked or row_platform not in self.senders:
-                    continue
-                row = self._lock_if_pending(session, row_id)
-                if row is None:  # another worker holds it or took it meanwhile
-                    continue
-                if row.next_attempt_at > now or self._in_flight(session, row) or not self._within_rate(session, row, now):
-                    blocked.add(chat)
-                    continue
-                row.status, row.attempts, row.claimed_at = "sending", row.attempts + 1, now
-                claim = Claim(row.id, to_outbound(row), row.attempts, chat)
-                uow.commit()  # the claim is durable before the platform hears anything
-                return claim
-        return None
+            )
+            return [(row_id, row_platform, chat_id) for row_id, row_platform, chat_id in rows]
+
+    def _claim(self, row_id: int, chat: tuple[str, str], blocked: set[tuple[str, str]]) -> Claim | None:
+        """Mark a chat's head `sending` if it may go now, in one short transaction."""
+        now = self.app.clock.now()
+        with self.app.unit_of_work() as uow:
+            session = uow.session
+            row = self._lock_if_pending(session, row_id)
+            if row is None:  # another worker holds it or took it meanwhile
+                return None
+            if row.next_attempt_at > now or self._in_flight(session, row) or not self._within_rate(session, row, now):
+                blocked.add(chat)
+                return None
+            row.status, row.attempts, row.claimed_at = "sending", row.attempts + 1, now
+            claim = Claim(row.id, to_outbound(row), row.attempts, chat)
+            uow.commit()  # the claim is durable before the platform hears anything
+            return claim
 
     @staticmethod
     def _lock_if_pending(session, row_id: int) -> OutboxMessage | None:

@@ -46,7 +46,8 @@ async def test_a_row_another_worker_is_sending_is_neither_resent_nor_overtaken(w
     app = world.app
     queue_messages(app, per_group=2)
     worker = OutboxWorker(app, build_senders(app))
-    claim = worker._claim_next(None, set())  # the other worker took the oldest row and is sending it
+    oldest, platform, chat_id = worker._heads(None)[0]
+    claim = worker._claim(oldest, (platform, chat_id), set())  # the other worker is sending the oldest row
     other = OutboxWorker(second_app, build_senders(second_app))
     assert other.recover() == 0  # a live claim is not mistaken for a dead worker's
     report = await asyncio.to_thread(other.run_once)
