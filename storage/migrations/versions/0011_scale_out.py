@@ -1,4 +1,4 @@
-"""scale out: the roster version row and the outbox claim time
+"""scale out: the roster version row, the outbox claim time and its per-chat index
 
 Revision ID: 0011
 Revises: 0008 (was 0005; re-chained when main was merged in)
@@ -28,10 +28,12 @@ def upgrade() -> None:
     op.bulk_insert(roster_version, [{'id': 1, 'number': 0}])
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.add_column(sa.Column('claimed_at', sa.DateTime(), nullable=True))
+        batch_op.create_index('ix_outbox_chat', ['platform', 'chat_id', 'status'], unique=False)
 
 
 def downgrade() -> None:
     """Downgrade schema."""
     with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_chat')
         batch_op.drop_column('claimed_at')
     op.drop_table('roster_version')
