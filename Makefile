@@ -22,7 +22,7 @@ $(BOARD_TEST_DEPS) &:
 test: $(VENV)/.installed $(BOARD_TEST_DEPS)
 	$(VENV)/bin/python -m pytest
 
-BENCHES = checkin attendance_report wecom_callback_latency outbox_rate_limit resolutions resolution_reading roster_read board_page
+BENCHES = checkin attendance_report wecom_callback_latency outbox_rate_limit resolutions resolution_reading roster_read board_page roster_import
 
 bench: $(VENV)/.installed
 	for b in $(BENCHES); do echo "== bench/$$b.py"; $(VENV)/bin/python bench/$$b.py || exit 1; done

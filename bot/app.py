@@ -31,6 +31,7 @@ from handlers import (
     votes,
 )
 from storage import UnitOfWork, make_engine, make_session_factory, migrate
+from storage.roster_cache import RosterCache, track_roster_changes
 
 # Every command family the bot serves, in the order /帮助 lists them.
 ROUTERS = (
@@ -64,8 +65,10 @@ class App:
     media_fetchers: dict[str, MediaFetcher] = field(default_factory=lambda: {"console": LocalFileFetcher()})
     cards: CardBook = field(default_factory=lambda: CardBook(CARD_RENDERERS))
     dispatcher: Dispatcher = field(init=False)
+    roster: RosterCache = field(default_factory=RosterCache)  # member/group look-ups of this process
 
     def __post_init__(self) -> None:
+        track_roster_changes(self.session_factory, self.roster)
         self.dispatcher = Dispatcher(self)
 
     def unit_of_work(self) -> UnitOfWork:

@@ -100,12 +100,14 @@ def _run_console(args) -> int:
 
 
 def _run_roster_import(args) -> int:
+    from bot.cli_progress import RosterProgress
     from handlers.roster import RosterError, import_roster
 
     app = app_from_args(args)
     try:
         with app.unit_of_work() as uow:
-            report = import_roster(uow.session, args.file, today=app.clock.today())
+            with RosterProgress() as progress:
+                report = import_roster(uow.session, args.file, progress, today=app.clock.today())
             uow.commit()
     except RosterError as error:
         print(f"❌ 花名册有误，未导入任何数据：\n{error}", file=sys.stderr)

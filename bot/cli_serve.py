@@ -18,6 +18,7 @@ def register(subparsers) -> None:
     add_config_option(serve)
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1, help="工作进程数（大于 1 时需要 PostgreSQL 数据库）")
     serve.set_defaults(func=run_serve)
     check = subparsers.add_parser("check-config", help="检查配置文件，列出缺少或有误的项")
     add_config_option(check)
@@ -36,6 +37,13 @@ def run_serve(args: argparse.Namespace) -> int:
     if problems:
         _print_problems(problems)
         return 2
+    if args.workers > 1:
+        if not settings.database_url.startswith("postgresql"):
+            print(f"多个工作进程（--workers {args.workers}）需要 PostgreSQL 数据库；SQLite 只能用一个进程。")
+            return 2
+        from bot.workers import run_workers
+
+        return run_workers(args.config, settings, args.workers, args.host, args.port)
     Server(build_app(settings), host=args.host, port=args.port).run_forever()
     return 0
 

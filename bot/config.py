@@ -109,6 +109,13 @@ class NoticeSettings(BaseModel):
     default_deadline_hours: int = 24
 
 
+class LeaderSettings(BaseModel):
+    """Several workers on one database: one of them (the leader) runs the scheduler and the long
+    platform connections. If it dies, another takes over within `takeover_seconds`."""
+
+    takeover_seconds: float = 10.0
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CADREBOT_", env_nested_delimiter="__", extra="ignore")
 
@@ -128,6 +135,7 @@ class Settings(BaseSettings):
     notices: NoticeSettings = NoticeSettings()
     points: PointsSettings = PointsSettings()
     board: BoardSettings = BoardSettings()
+    leader: LeaderSettings = LeaderSettings()
 
     @property
     def public_url(self) -> str:

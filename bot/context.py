@@ -19,6 +19,7 @@ from bot.media import MediaFetcher, MediaUnavailable
 from bot.messages import Attachment, InboundMessage, Reply
 from bot.outbox import OutboxWriter
 from storage.models import GroupChat, Member
+from storage.roster_cache import RosterCache
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -41,6 +42,7 @@ class Context:
     params: Params = field(default_factory=Params)  # the command's parsed, typed arguments
     policy: Policy | None = None  # what the sender may act on (set by the router)
     cards: CardBook | None = None  # redraws a tapped card (bot/cards.py)
+    roster: RosterCache = field(default_factory=RosterCache)
 
     @classmethod
     def for_message(cls, app: App, session: Session, message: InboundMessage) -> Context:
@@ -61,6 +63,7 @@ class Context:
             message=message,
             media=app.media_fetchers,
             cards=app.cards,
+            roster=app.roster,
         )
 
     @property

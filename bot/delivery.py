@@ -12,6 +12,12 @@ Rules, per chat (platform + chat id):
   or an unclassified error during the call leaves it `uncertain`, never resent automatically: a
   duplicate 通知 in a township group is worse than one that an admin re-sends by hand, and the
   platforms give no idempotency key to make a retry safe. Pending rows resume after a restart.
+- **Many workers.** Several processes may drain one outbox. A claim happens in one transaction
+  that locks the chat's head row (`FOR UPDATE SKIP LOCKED` on PostgreSQL: another worker moves on
+  to other chats instead of waiting; SQLite serialises writers anyway), checks that no row of the
+  chat is in flight and that the chat is within its rate, and marks the row `sending`. So the
+  order and the rate hold across processes, counted in the database. A row stays `sending` while a
+  live worker sends it; only a claim older than `CLAIM_LEASE` belongs to a dead worker.
 """
 
 from __future__ import annotations
@@ -20,9 +26,9 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Mapping, Protocol
+from typing import TYPE_CHECKING, Mapping, NamedTuple, Protocol
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from bot.messages import OutboundMessage
 from bot.outbox import to_outbound
@@ -32,6 +38,8 @@ if TYPE_CHECKING:
     from bot.app import App
 
 log = logging.getLogger(__name__)
+
+LEASE_FACTOR = 3  # a claim older than 3 × the HTTP timeout belongs to a worker that died
 
 __all__ = ["DeliveryReport", "OutboxWorker", "RetryLater", "Sender", "Undeliverable", "deliver_due"]
 
@@ -63,6 +71,13 @@ class DeliveryReport:
     order: list[int] = field(default_factory=list)  # outbox ids in the order they were sent
 
 
+class Claim(NamedTuple):
+    row_id: int
+    message: OutboundMessage
+    attempts: int
+    chat: tuple[str, str]
+
+
 class OutboxWorker:
     def __init__(self, app: App, senders: Mapping[str, Sender]) -> None:
         self.app = app
@@ -74,18 +89,30 @@ class OutboxWorker:
         """Send every row that may go now (heads of their chats, within rate limits)."""
         report = DeliveryReport()
         blocked: set[tuple[str, str]] = set()
-        while True:
-            row_id = self._next_sendable(platform, blocked)
-            if row_id is None:
+        while True:  # rounds: one head per chat each, so 1,000 chats cost one query a round
+            sent_any = False
+            for row_id, row_platform, chat_id in self._heads(platform):
+                chat = (row_platform, chat_id)
+                if chat in blocked or row_platform not in self.senders:
+                    continue
+                claim = self._claim(row_id, chat, blocked)
+                if claim is not None:
+                    self._deliver(claim, report, blocked)
+                    sent_any = True
+            if not sent_any:
                 return report
-            self._deliver(row_id, report, blocked)
 
     def recover(self) -> int:
-        """At start-up: rows claimed by a process that died mid-send become `uncertain`."""
+        """Rows claimed by a process that died mid-send become `uncertain`: those claimed longer
+        ago than any live send can take (other workers may be sending the recent ones)."""
+        lease = timedelta(seconds=LEASE_FACTOR * self.settings.http_timeout_seconds)
         with self.app.unit_of_work() as uow:
             result = uow.session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.status == "sending")
+                .where(
+                    OutboxMessage.status == "sending",
+                    or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < self.app.clock.now() - lease),
+                )
                 .values(status="uncertain", last_error="进程在发送中途退出，未确认是否送达")
             )
             uow.commit()
@@ -97,32 +124,65 @@ class OutboxWorker:
         self.recover()
         while not stop.is_set():
             try:
+                self.recover()  # another worker may have died mid-send
                 self.run_once()
             except Exception:  # a database hiccup must not end delivery for good
                 log.exception("outbox pass failed")
             stop.wait(self.settings.poll_seconds)
 
-    # choosing ------------------------------------------------------------------------------
-    def _next_sendable(self, platform: str | None, blocked: set[tuple[str, str]]) -> int | None:
+    # choosing and claiming ------------------------------------------------------------------
+    def _heads(self, platform: str | None) -> list[tuple[int, str, str]]:
+        """(id, platform, chat id) of the oldest pending row of every chat, oldest first."""
+        first = select(func.min(OutboxMessage.id)).where(OutboxMessage.status == "pending")
+        if platform is not None:
+            first = first.where(OutboxMessage.platform == platform)
+        first = first.group_by(OutboxMessage.platform, OutboxMessage.chat_id)
+        with self.app.unit_of_work() as uow:
+            rows = uow.session.execute(
+                select(OutboxMessage.id, OutboxMessage.platform, OutboxMessage.chat_id)
+                .where(OutboxMessage.id.in_(first))
+                .order_by(OutboxMessage.id)
+            )
+            return [(row_id, row_platform, chat_id) for row_id, row_platform, chat_id in rows]
+
+    def _claim(self, row_id: int, chat: tuple[str, str], blocked: set[tuple[str, str]]) -> Claim | None:
+        """Mark a chat's head `sending` if it may go now, in one short transaction."""
         now = self.app.clock.now()
         with self.app.unit_of_work() as uow:
-            # The head (oldest pending row) of every chat, oldest first.
-            first = select(func.min(OutboxMessage.id)).where(OutboxMessage.status == "pending")
-            if platform is not None:
-                first = first.where(OutboxMessage.platform == platform)
-            first = first.group_by(OutboxMessage.platform, OutboxMessage.chat_id)
-            heads = uow.session.scalars(
-                select(OutboxMessage).where(OutboxMessage.id.in_(first)).order_by(OutboxMessage.id)
+            session = uow.session
+            row = self._lock_if_pending(session, row_id)
+            if row is None:  # another worker holds it or took it meanwhile
+                return None
+            if row.next_attempt_at > now or self._in_flight(session, row) or not self._within_rate(session, row, now):
+                blocked.add(chat)
+                return None
+            row.status, row.attempts, row.claimed_at = "sending", row.attempts + 1, now
+            claim = Claim(row.id, to_outbound(row), row.attempts, chat)
+            uow.commit()  # the claim is durable before the platform hears anything
+            return claim
+
+    @staticmethod
+    def _lock_if_pending(session, row_id: int) -> OutboxMessage | None:
+        """Lock the row for this transaction unless another worker has it (PostgreSQL: SKIP
+        LOCKED; SQLite ignores FOR UPDATE, its BEGIN IMMEDIATE already serialises writers)."""
+        return session.scalar(
+            select(OutboxMessage)
+            .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending")
+            .with_for_update(skip_locked=True)
+        )
+
+    @staticmethod
+    def _in_flight(session, row: OutboxMessage) -> bool:
+        """A row of the same chat is being sent (by any worker): keep the order, wait."""
+        return session.scalar(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.platform == row.platform,
+                OutboxMessage.chat_id == row.chat_id,
+                OutboxMessage.status == "sending",
             )
-            for row in heads:
-                chat = (row.platform, row.chat_id)
-                if chat in blocked or row.platform not in self.senders:
-                    continue
-                if row.next_attempt_at > now or not self._within_rate(uow.session, row, now):
-                    blocked.add(chat)
-                    continue
-                return row.id
-        return None
+            .limit(1)
+        ) is not None
 
     def _within_rate(self, session, row: OutboxMessage, now: datetime) -> bool:
         limit = self.settings.rate_per_minute.get(row.platform)
@@ -138,12 +198,8 @@ class OutboxWorker:
         return recent < limit
 
     # sending -------------------------------------------------------------------------------
-    def _deliver(self, row_id: int, report: DeliveryReport, blocked: set[tuple[str, str]]) -> None:
-        with self.app.unit_of_work() as uow:
-            row = uow.session.get(OutboxMessage, row_id)
-            row.status, row.attempts = "sending", row.attempts + 1
-            message, attempts, chat = to_outbound(row), row.attempts, (row.platform, row.chat_id)
-            uow.commit()  # the claim is durable before the platform hears anything
+    def _deliver(self, claim: Claim, report: DeliveryReport, blocked: set[tuple[str, str]]) -> None:
+        row_id, message, attempts, chat = claim
         try:
             self.senders[message.platform].send(message)
         except RetryLater as error:

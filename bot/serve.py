@@ -1,6 +1,10 @@
 """`cadrebot serve` in one process: the web server (WeCom callbacks), the DingTalk stream client,
 the outbox worker and the scheduler. Tests start the same `Server` on 127.0.0.1 and an ephemeral
-port."""
+port.
+
+With several workers on one PostgreSQL database (`cadrebot serve --workers N`), every worker
+serves callbacks and drains the outbox; only the elected leader (bot/leader.py) runs the scheduler
+and the long platform connections, and another worker takes them over when it dies."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.delivery import OutboxWorker
+from bot.leader import LeaderElection, leadership_for
 from bot.platforms import build_senders, build_wecom_link, sync_group_bindings
 from bot.web import InboundQueue, build_web_app
 
@@ -27,7 +32,7 @@ __all__ = ["Server"]
 class Server:
     def __init__(
         self, app: App, *, host: str | None = None, port: int | None = None, scheduler: bool = True,
-        outbox_worker: bool = True,
+        outbox_worker: bool = True, reuse_port: bool = False,
     ) -> None:
         self.app = app
         self.host = host or app.settings.web.host
@@ -37,11 +42,17 @@ class Server:
         self.worker = OutboxWorker(app, build_senders(app, wecom_link=self.wecom_link))
         self._use_scheduler = scheduler
         self._use_worker = outbox_worker  # tests drive `worker.run_once` themselves
+        self._reuse_port = reuse_port  # several worker processes on one port (bot/workers.py)
         self._scheduler = None
         self._stream = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
         self._stop = threading.Event()
         self._worker_thread: threading.Thread | None = None
+        takeover = app.settings.leader.takeover_seconds
+        self.leader = LeaderElection(
+            leadership_for(app.settings.database_url, takeover), takeover, self._lead, self._follow
+        )
 
     async def start(self) -> int:
         """Start everything; return the port the web server listens on."""
@@ -49,25 +60,45 @@ class Server:
             log.warning("%s", problem)
         self._runner = web.AppRunner(build_web_app(self.app, self.queue), access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
+        site = web.TCPSite(self._runner, self.host, self.port, reuse_port=self._reuse_port or None)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]
-        if self.wecom_link is not None:
-            self.wecom_link.start()
-        if self.app.settings.dingtalk.enabled:
-            from bot.adapters.dingtalk import DingTalkStream
-
-            self._stream = DingTalkStream(self.app.settings.dingtalk, self.queue.submit, self.app.clock.now)
-            self._stream.start()
+        self._loop = asyncio.get_running_loop()  # the leader thread starts the long connection on it
         if self._use_worker:
             self._worker_thread = threading.Thread(
                 target=self.worker.run_forever, args=(self._stop,), name="outbox", daemon=True
             )
             self._worker_thread.start()
-        if self._use_scheduler:
-            self._start_scheduler()
+        await asyncio.to_thread(self.leader.start)  # the leader starts the stream and the scheduler
         log.info("serving on %s:%s", self.host, self.port)
         return self.port
+
+    def _lead(self) -> None:
+        """Elected: start what only one worker may run (one live WeCom long connection per bot:
+        a second one would kick the first)."""
+        if self.wecom_link is not None:
+            self._loop.call_soon_threadsafe(self.wecom_link.start)
+        if self.app.settings.dingtalk.enabled:
+            from bot.adapters.dingtalk import DingTalkStream
+
+            self._stream = DingTalkStream(self.app.settings.dingtalk, self.queue.submit, self.app.clock.now)
+            self._stream.start()
+        if self._use_scheduler:
+            self._start_scheduler()
+
+    def _follow(self) -> None:
+        """No longer the leader (lost the lock, or stopping): stop the leader-only parts."""
+        if self.wecom_link is not None and self._loop is not None and self._loop.is_running():
+            try:
+                asyncio.run_coroutine_threadsafe(self.wecom_link.stop(), self._loop).result(timeout=10)
+            except Exception:  # a link that never started, or a loop already closing
+                log.warning("the WeCom long connection did not stop cleanly", exc_info=True)
+        if self._stream is not None:
+            self._stream.stop()
+            self._stream = None
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
 
     def _start_scheduler(self) -> None:
         from scheduler import runtime
@@ -78,18 +109,13 @@ class Server:
         self._scheduler.start()
 
     async def stop(self) -> None:
-        if self.wecom_link is not None:
-            await self.wecom_link.stop()
-        if self._stream is not None:
-            await asyncio.to_thread(self._stream.stop)
+        await asyncio.to_thread(self.leader.stop)  # stops the stream, the long connection and the scheduler if leading
         if self._runner is not None:
             await self._runner.cleanup()
         await asyncio.to_thread(self.queue.close)
         self._stop.set()
         if self._worker_thread is not None:
             await asyncio.to_thread(self._worker_thread.join, 10)
-        if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
 
     def run_forever(self) -> None:
         from handlers.segmenter import warm_up

@@ -2,8 +2,6 @@
 
 from datetime import date, datetime
 
-from sqlalchemy.exc import IntegrityError
-
 from bot.clock import local
 from bot.contract import ANYWHERE, Scope
 from bot.messages import Button, Card, Reply
@@ -31,16 +29,9 @@ def check_in(message, ctx):
     member = ctx.member
     at = local(message.received_at)
     checkins = CheckinRepository(ctx.session)
-    earlier = checkins.of_member_on(member.id, at.date())
-    if earlier is not None:
-        return _already(member, earlier)
     late = at.time().replace(tzinfo=None) > ctx.settings.checkin.late_after
-    try:
-        with ctx.session.begin_nested():
-            checkin = checkins.add(
-                Checkin(member_id=member.id, day=at.date(), checked_at=at, late=late, village_id=member.village_id)
-            )
-    except IntegrityError:  # a double tap: another message of the same member got there first
+    checkin = Checkin(member_id=member.id, day=at.date(), checked_at=at, late=late, village_id=member.village_id)
+    if not checkins.add_if_first(checkin):  # checked in before, or a double tap got there first
         return _already(member, checkins.of_member_on(member.id, at.date()))
     template = CHECKED_IN_LATE if late else CHECKED_IN
     return template.format(name=member.name, time=_hhmm(at), order=checkins.order_of(checkin))

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from bot.contract.hygiene import clean_text, normalize_name
 from handlers.roster_files import RosterFileError, read_table
-from storage.models import Member, Role
-from storage.repositories import OrgRepository
+from storage.models import Role
+from storage.roster_write import AccountsTaken, Progress, write_roster
 
 HEADERS = {
     "township": ("乡镇", "镇", "township"),
@@ -37,6 +37,7 @@ NAMES = ("township", "village", "name")  # normalised as chat lookups are (bot.c
 MAX_LENGTHS = {"township": 64, "village": 64, "name": 32, "team": 32, "wecom": 128, "dingtalk": 128}
 ROLES = {role.value for role in Role}
 PLATFORM_COLUMNS = {"wecom": "wecom", "dingtalk": "dingtalk"}
+ACCOUNT_TAKEN = "{t.platform} 账号 {t.user_id} 已属于 {t.holder}"
 
 
 class RosterError(Exception):
@@ -96,46 +97,27 @@ def read_roster(path: str | Path) -> list[RosterRow]:
     return rows
 
 
-def import_roster(session: Session, path: str | Path, *, today: date | None = None) -> ImportReport:
+def import_roster(
+    session: Session, path: str | Path, progress: Progress | None = None, *, today: date | None = None
+) -> ImportReport:
     """Create or update members from the file. Does not commit; raises RosterError on any bad row.
     `today` (the clock's) is the start date of new members without a 起始日期, and the day a
     township imported for the first time started using the bot."""
-    rows = read_roster(path)
-    org = OrgRepository(session)
-    report, problems = ImportReport(), []
-    for row in rows:
-        problem = _apply(org, row, report, today)
-        if problem:
-            problems.append((row.line, problem))
-    if problems:
-        raise RosterError(problems)
-    session.flush()
-    return report
+    return write_rows(session, read_roster(path), progress, today=today)
 
 
-def _apply(org: OrgRepository, row: RosterRow, report: ImportReport, today: date | None = None) -> str | None:
-    township = org.get_or_create_township(row.township)
-    if township.started_on is None:
-        township.started_on = today
-    village = org.get_or_create_village(township, row.village) if row.village else None
-    member = org.find_member(township.id, village.id if village else None, row.name)
-    if member is None:
-        member = Member(township_id=township.id, village_id=village.id if village else None, name=row.name,
-                        start_date=row.start or today)
-        org.session.add(member)
-        report.created += 1
-    else:
-        report.updated += 1
-    member.role, member.team, member.active = row.role, row.team, True
-    if row.start is not None:
-        member.start_date = row.start
-    org.session.flush()
-    for platform, user_id in row.accounts.items():
-        holder = org.identity(platform, user_id)
-        if holder is not None and holder.member_id != member.id:
-            return f"{platform} 账号 {user_id} 已属于 {holder.member.name}"
-        org.set_identity(member, platform, user_id)
-    return None
+def write_rows(
+    session: Session, rows: list[RosterRow], progress: Progress | None = None, *, today: date | None = None
+) -> ImportReport:
+    """The writing half: validated rows into the database in bulk (storage/roster_write.py).
+    Does not commit; an account that belongs to someone else raises RosterError naming the rows."""
+    session.flush()  # the bulk writer reads the tables directly: pending ORM changes go first
+    try:
+        written = write_roster(session, rows, progress, today=today)
+    except AccountsTaken as error:
+        raise RosterError([(t.line, ACCOUNT_TAKEN.format(t=t)) for t in error.taken]) from error
+    session.expire_all()  # members loaded before the import may have changed underneath
+    return ImportReport(created=written.created, updated=written.updated)
 
 
 def _map_headers(header: list[str]) -> dict[str, int]:

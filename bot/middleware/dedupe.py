@@ -1,9 +1,7 @@
 """Platforms retry callbacks: a message id already handled is dropped, and this one is recorded in
-the same transaction as its effects. When retries arrive at the same moment, the unique
-(platform, message_id) pair decides: the loser's insert fails (on PostgreSQL it waits for the
-winner's commit) and it is dropped as a duplicate."""
-
-from sqlalchemy.exc import IntegrityError
+the same transaction as its effects, by one `INSERT … ON CONFLICT DO NOTHING` on the unique
+(platform, message_id) pair (no read first). When retries arrive at the same moment on PostgreSQL,
+the second insert waits for the first transaction and inserts nothing if it committed."""
 
 from bot.middleware import Next
 from storage.repositories import ProcessedMessageRepository
@@ -15,11 +13,6 @@ class DuplicateMessage(Exception):
 
 def drop_duplicates(ctx, call_next: Next):
     message = ctx.message
-    processed = ProcessedMessageRepository(ctx.session)
-    if processed.seen(message.platform, message.message_id):
+    if not ProcessedMessageRepository(ctx.session).mark_new(message.platform, message.message_id, ctx.now()):
         raise DuplicateMessage(message.message_id)
-    try:
-        processed.mark(message.platform, message.message_id, ctx.now())
-    except IntegrityError as race_lost:
-        raise DuplicateMessage(message.message_id) from race_lost
     return call_next(ctx)

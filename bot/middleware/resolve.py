@@ -1,12 +1,13 @@
-"""Find who is speaking (the roster member behind the platform account) and in which group."""
+"""Find who is speaking (the roster member behind the platform account) and in which group.
+Both answers come from the process's roster cache (storage/roster_cache.py): no query while the
+roster is unchanged."""
 
 from bot.middleware import Next
-from storage.repositories import OrgRepository
 
 
 def resolve_member_and_group(ctx, call_next: Next):
-    org = OrgRepository(ctx.session)
     message = ctx.message
-    ctx.group = org.group(message.platform, message.chat_id)
-    ctx.member = org.member_by_identity(message.platform, message.sender_id)
+    ctx.group = ctx.roster.group(ctx.session, message.platform, message.chat_id)
+    village_id = ctx.group.village_id if ctx.group else None
+    ctx.member = ctx.roster.member(ctx.session, message.platform, message.sender_id, village_id)
     return call_next(ctx)

@@ -22,6 +22,7 @@ from storage.models.resolutions import (
     SearchToken,
     Vote,
 )
+from storage.models.scale import RosterVersion
 
 __all__ = [
     "Ballot",
@@ -50,6 +51,7 @@ __all__ = [
     "Resolution",
     "ResolutionDraft",
     "Role",
+    "RosterVersion",
     "SearchToken",
     "Township",
     "Village",

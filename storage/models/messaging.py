@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
@@ -32,7 +32,11 @@ class OutboxMessage(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (UniqueConstraint("dedupe_key"),)
+    __table_args__ = (
+        UniqueConstraint("dedupe_key"),
+        # a chat's head, its row in flight and its last minute's sends: per chat, not per platform
+        Index("ix_outbox_chat", "platform", "chat_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16), index=True)
@@ -50,3 +54,6 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(ShanghaiDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     card: Mapped[dict | None] = mapped_column(JSON)  # bot.messages.Card.to_json(): buttons, key, update
+    # when a worker claimed the row for sending: with several workers, only a claim older than the
+    # send timeout belongs to a worker that died (see bot/delivery.py `recover`)
+    claimed_at: Mapped[datetime | None] = mapped_column(ShanghaiDateTime)

@@ -1,0 +1,55 @@
+"""`INSERT … ON CONFLICT DO NOTHING` on SQLite and PostgreSQL: the one statement that both claims a
+unique key and tells whether it was new, with no read first. Statements are built once per table
+and dialect; the values go in as parameters, so SQLAlchemy's compiled cache serves every call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Table
+from sqlalchemy.orm import Session
+from sqlalchemy.dialects import postgresql, sqlite
+
+__all__ = ["core_connection", "insert_if_new"]
+
+_CONNECTION = "core_connection"  # session.info: this transaction's connection
+
+_DIALECT_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+_statements: dict[tuple[str, str, tuple[str, ...]], Any] = {}
+
+
+def core_connection(session: Session) -> Connection:
+    """The connection of the session's current transaction, for Core statements on the hot path.
+
+    `Session.connection()` walks the transaction stack on every call; this asks once per
+    (sub)transaction. It must ask again in a new savepoint: the ORM emits SAVEPOINT lazily, on the
+    first `Session.connection()` inside `begin_nested()`. `forget_connection` drops the entry
+    when the transaction ends."""
+    current = session.get_nested_transaction() or session.get_transaction()
+    cached = session.info.get(_CONNECTION)
+    if cached is not None and cached[0] is current and not cached[1].closed:
+        return cached[1]
+    connection = session.connection()
+    session.info[_CONNECTION] = (session.get_nested_transaction() or session.get_transaction(), connection)
+    return connection
+
+
+def forget_connection(session: Session) -> None:
+    session.info.pop(_CONNECTION, None)
+
+
+def insert_if_new(connection: Connection, table: Table, values: dict[str, Any], unique: tuple[str, ...]) -> int | None:
+    """Insert one row unless a row with the same `unique` columns exists; return the new id or None.
+
+    On PostgreSQL a concurrent insert of the same key waits for the other transaction: if that one
+    commits this returns None, if it rolls back this row goes in.
+    """
+    dialect = connection.dialect.name
+    key = (dialect, table.name, unique)
+    statement = _statements.get(key)
+    if statement is None:
+        statement = (
+            _DIALECT_INSERT[dialect](table).on_conflict_do_nothing(index_elements=list(unique)).returning(table.c.id)
+        )
+        _statements[key] = statement
+    return connection.execute(statement, values).scalar()
