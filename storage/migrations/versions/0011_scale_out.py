@@ -1,7 +1,7 @@
 """scale out: the roster version row, the outbox claim time and its per-chat index
 
 Revision ID: 0011
-Revises: 0008 (was 0005; re-chained when main was merged in)
+Revises: 0010
 Create Date: 2026-11-27 07:00:00
 
 """
