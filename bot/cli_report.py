@@ -9,11 +9,11 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
 
 from bot.cli_app import add_config_option, app_from_args
 from bot.errors import UserError
 from handlers.attendance_export import write_workbook
+from handlers.choosing import township_named
 from handlers.attendance_report import month_report
 from handlers.attendance_views import township_tables
 from storage.models import Township
@@ -25,8 +25,6 @@ if TYPE_CHECKING:
 __all__ = ["register", "run_attendance_report"]
 
 BAD_MONTH = "--month 要写成 2026-11 这样：{text}"
-NO_TOWNSHIP = "数据库里没有镇「{name}」。"
-WHICH_TOWNSHIP = "数据库里有多个镇（{names}），请用 --township 指定。"
 NO_VILLAGE = "{township}没有「{name}」。"
 WROTE = "已写入 {path}"
 
@@ -51,7 +49,7 @@ def run_attendance_report(args: argparse.Namespace, app: App | None = None) -> i
         if owned:
             app = app_from_args(args, reading=True)
         with app.unit_of_work() as uow:
-            township = _township(uow.session, args.township)
+            township = township_named(uow.session, args.township)
             village_id = _village_id(uow.session, township, args.village)
             report = month_report(uow.session, app.settings, township, year, month, app.clock.today(),
                                   village_id=village_id)
@@ -76,17 +74,6 @@ def _month(text: str) -> tuple[int, int]:
         pass
     raise UserError(BAD_MONTH.format(text=text))
 
-
-def _township(session, name: str | None) -> Township:
-    townships = list(session.scalars(select(Township).order_by(Township.id)))
-    if name is not None:
-        found = [t for t in townships if t.name == name]
-        if not found:
-            raise UserError(NO_TOWNSHIP.format(name=name))
-        return found[0]
-    if len(townships) != 1:
-        raise UserError(WHICH_TOWNSHIP.format(names="、".join(t.name for t in townships) or "无"))
-    return townships[0]
 
 
 def _village_id(session, township: Township, name: str | None) -> int | None:

@@ -17,6 +17,7 @@ from bot.contract import GROUPS, AnyOf, Choice, Duration, Id, Scope, Text, Time
 from bot.errors import UserError
 from bot.messages import Button, Card, Reply
 from bot.router import Router
+from handlers.choosing import deadline_from
 from storage.models import Member, Notice, Role
 from storage.repositories import NoticeRepository, OrgRepository
 
@@ -29,7 +30,6 @@ ASK_ACK = "请 {names} 回复 /收到 或点「收到」{deadline}"
 DEADLINE_SHOWN = "，{at} 截止"
 ONLY_OWN_SECRETARY = "⛔ 村里的群只有本村书记（或管理员）可以发通知。"
 ONLY_ADMIN = "⛔ 镇里的群只有管理员可以发通知。"
-PAST_DEADLINE = "截止时间 {at} 已经过了。"
 NOBODY = "这个群没有需要回复收到的人员，请先导入花名册。"
 ACKED = "✅ {name} 已收到通知 #{id}（{done}/{total}）"
 ALL_ACKED = "🎉 通知 #{id}：{total} 人已全部收到。"
@@ -150,13 +150,4 @@ def _notice_to_ack(ctx, notices: NoticeRepository) -> Notice | None:
 
 
 def _deadline(ctx):
-    """The typed deadline as a moment: `截止 2小时` from now, `截止 17:00` today (not past)."""
-    value, now = ctx.params.deadline, ctx.now()
-    if value is None:
-        return None
-    if isinstance(value, timedelta):
-        return now + value
-    deadline = local(now).replace(hour=value.hour, minute=value.minute, second=0, microsecond=0)
-    if deadline <= now:
-        raise UserError(PAST_DEADLINE.format(at=value.strftime("%H:%M")))
-    return deadline
+    return deadline_from(ctx.params.deadline, ctx.now())

@@ -9,21 +9,19 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.errors import UserError
+from handlers.choosing import township_named
 from handlers.spreadsheet import safe_cell
-from storage.models import Identity, Member, Township, Village
+from storage.models import Identity, Member, Village
 
 __all__ = ["EXPORT_COLUMNS", "export_roster"]
 
 EXPORT_COLUMNS = ("乡镇", "村", "姓名", "职务", "小组", "企业微信ID", "钉钉ID", "起始日期")
 SHEET = "花名册"
-NO_TOWNSHIP = "数据库里没有镇「{name}」。"
-WHICH_TOWNSHIP = "数据库里有多个镇（{names}），请用 --township 指定。"
 
 
 def export_roster(session: Session, path: str | Path, *, township: str | None = None) -> int:
     """Write the active members of the township to `path`; returns how many."""
-    chosen = _township(session, township)
+    chosen = township_named(session, township)
     accounts = _accounts(session, chosen.id)
     query = (
         select(Member, Village.name)
@@ -59,14 +57,3 @@ def _accounts(session: Session, township_id: int) -> dict[int, dict[str, str]]:
         accounts.setdefault(member_id, {})[platform] = user_id
     return accounts
 
-
-def _township(session: Session, name: str | None) -> Township:
-    townships = list(session.scalars(select(Township).order_by(Township.id)))
-    if name is not None:
-        found = [t for t in townships if t.name == name]
-        if not found:
-            raise UserError(NO_TOWNSHIP.format(name=name))
-        return found[0]
-    if len(townships) != 1:
-        raise UserError(WHICH_TOWNSHIP.format(names="、".join(t.name for t in townships)))
-    return townships[0]

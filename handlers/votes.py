@@ -5,13 +5,13 @@ recorded as a resolution."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from bot.clock import local
 from bot.contract import GROUPS, AnyOf, Duration, Scope, Text, Time
 from bot.errors import UserError
 from bot.messages import Button, Card, Reply
 from bot.router import Router
+from handlers.choosing import deadline_from
 from handlers import resolution_records as records
 from handlers.resolution_parser import ResolutionFields
 from storage.models import Ballot, Member, Role, Vote
@@ -24,7 +24,6 @@ OPENED = "🗳 表决 #{id}：{question}\n应参加表决 {count} 人：{names}\
 DEADLINE = "（{at} 截止）"
 ALREADY_OPEN = "本群还有进行中的表决 #{id}：{question}。请先结束它（/结束表决）。"
 NO_VOTERS = "本群没有可以参加表决的人员，请先导入花名册。"
-PAST_DEADLINE = "截止时间 {at} 已经过了。"
 NO_OPEN = "本群现在没有进行中的表决。"
 NOT_A_VOTER = "{name}，您不在表决 #{id} 的名单中。"
 CAST = "✅ {name}：{choice}（已投 {cast}/{count}）"
@@ -168,16 +167,7 @@ def _open_vote(ctx) -> Vote:
 
 
 def _deadline(ctx):
-    """The typed deadline as a moment: `截止 30分钟` from now, `截止 20:00` today (not past)."""
-    value, now = ctx.params.deadline, ctx.now()
-    if value is None:
-        return None
-    if isinstance(value, timedelta):
-        return now + value
-    deadline = local(now).replace(hour=value.hour, minute=value.minute, second=0, microsecond=0)
-    if deadline <= now:
-        raise UserError(PAST_DEADLINE.format(at=value.strftime("%H:%M")))
-    return deadline
+    return deadline_from(ctx.params.deadline, ctx.now())
 
 
 def _expected_voters(ctx) -> list[Member]:

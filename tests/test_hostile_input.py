@@ -8,7 +8,7 @@ import sqlite3
 from datetime import date
 
 from openpyxl import load_workbook
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event, func, select
 
 from bot.texts import BUSY
 from storage.models import Ballot, BindingRequest, Checkin, LeaveRequest, Meeting, ProcessedMessage, Resolution, Vote

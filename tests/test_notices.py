@@ -4,7 +4,6 @@ also when the sweep runs twice or after a restart."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 
 from scheduler.notice_jobs import run_due_notices
 from scheduler.runtime import job_context

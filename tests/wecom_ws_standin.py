@@ -6,7 +6,6 @@ requests, and one live connection per bot (a new subscribe kicks the old one wit
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 from typing import Any
