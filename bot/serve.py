@@ -14,7 +14,8 @@ from aiohttp import web
 
 from bot.delivery import OutboxWorker
 from bot.platforms import build_senders, sync_group_bindings
-from bot.web import InboundQueue, build_web_app
+from bot.runtime import Inbox
+from bot.web import build_web_app
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -32,7 +33,7 @@ class Server:
         self.app = app
         self.host = host or app.settings.web.host
         self.port = app.settings.web.port if port is None else port
-        self.queue = InboundQueue(app)
+        self.inbox = Inbox(app)
         self.worker = OutboxWorker(app, build_senders(app))
         self._use_scheduler = scheduler
         self._use_worker = outbox_worker  # tests drive `worker.run_once` themselves
@@ -46,7 +47,8 @@ class Server:
         """Start everything; return the port the web server listens on."""
         for problem in sync_group_bindings(self.app):
             log.warning("%s", problem)
-        self._runner = web.AppRunner(build_web_app(self.app, self.queue), access_log=None)
+        self.inbox.start()  # before the routes: a callback is acked only once its message is stored
+        self._runner = web.AppRunner(build_web_app(self.app, self.inbox), access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
@@ -54,7 +56,7 @@ class Server:
         if self.app.settings.dingtalk.enabled:
             from bot.adapters.dingtalk import DingTalkStream
 
-            self._stream = DingTalkStream(self.app.settings.dingtalk, self.queue.submit, self.app.clock.now)
+            self._stream = DingTalkStream(self.app.settings.dingtalk, self.inbox, self.app.clock.now)
             self._stream.start()
         if self._use_worker:
             self._worker_thread = threading.Thread(
@@ -79,7 +81,7 @@ class Server:
             await asyncio.to_thread(self._stream.stop)
         if self._runner is not None:
             await self._runner.cleanup()
-        await asyncio.to_thread(self.queue.close)
+        await asyncio.to_thread(self.inbox.stop)
         self._stop.set()
         if self._worker_thread is not None:
             await asyncio.to_thread(self._worker_thread.join, 10)

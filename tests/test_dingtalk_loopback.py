@@ -85,7 +85,7 @@ async def test_checkin_frame_is_acked_and_answered_through_the_session_webhook(s
     [ack] = standin.acks
     assert ack["code"] == 200
     assert ack["headers"]["messageId"] == "frame-1"
-    assert server.queue.join()
+    assert server.inbox.join()
     assert count(app, Checkin.id) == 1
     report = await asyncio.to_thread(server.worker.run_once)
     assert report.sent == 1
@@ -97,7 +97,7 @@ async def test_a_redelivered_frame_is_acked_again_but_has_no_second_effect(serve
     for frame_id in ("frame-1", "frame-1-again"):  # DingTalk redelivers when an ack is late
         await standin.push(chatbot_frame(standin, frame_id, "msg-same", "/打卡"))
     await until(lambda: len(standin.acks) == 2)
-    assert server.queue.join()
+    assert server.inbox.join()
     assert count(app, Checkin.id) == 1
     assert count(app, OutboxMessage.id) == 1
     await asyncio.to_thread(server.worker.run_once)
@@ -128,7 +128,7 @@ async def test_a_reply_whose_session_webhook_expired_goes_through_the_robot_api(
     standin.expired_sessions.add("msg-late")
     await standin.push(chatbot_frame(standin, "frame-9", "msg-late", "/打卡"))
     await until(lambda: standin.acks)
-    assert server.queue.join()
+    assert server.inbox.join()
     report = await asyncio.to_thread(server.worker.run_once)
     assert report.sent == 1
     [call] = standin.sent("/v1.0/robot/groupMessages/send")

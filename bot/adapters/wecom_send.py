@@ -6,7 +6,11 @@ Sending a row, in order of preference:
 2. one-to-one chats with the self-built app (`user:<id>`) and app-created groups: `message/send`
    and `appchat/send` through wechatpy's WeChatClient;
 3. the AI bot's `response_url` of the message being answered (single use, ~1 h; markdown only —
-   https://developer.work.weixin.qq.com/document/path/101138).
+   https://developer.work.weixin.qq.com/document/path/101138). Only the first outbox row of a
+   message carries it (bot/outbox.py); the rest go by webhook or app.
+
+Sent means: HTTP 2xx and a JSON body with `errcode` 0 (every WeCom send API answers so). An HTML
+page, a body without errcode, or another errcode is never "sent" (bot/adapters/http.py).
 
 Images of AI-bot messages are AES-256-CBC encrypted with the bot's EncodingAESKey (IV = first 16
 bytes of the key, PKCS#7 padded to 32 bytes): https://developer.work.weixin.qq.com/document/path/100719
@@ -24,7 +28,7 @@ from wechatpy.crypto.pkcs7 import PKCS7Encoder
 from wechatpy.enterprise import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
-from bot.adapters.http import get_bytes, post_json
+from bot.adapters.http import Answer, excerpt, get_bytes, post_json
 from bot.adapters.wecom import APP_CHAT_PREFIX
 from bot.delivery import RetryLater, Undeliverable
 from bot.media import MediaUnavailable
@@ -33,9 +37,11 @@ from bot.platform_config import WeComSettings
 
 log = logging.getLogger(__name__)
 
-# errcodes that mean "not taken, try later": -1 system busy, 45009 API frequency limit,
-# 45033 too many concurrent calls. https://developer.work.weixin.qq.com/document/path/90313
-RETRY_CODES = {-1, 45009, 45033}
+# errcodes that mean "not taken, try later": -1 system busy, 45009 API frequency limit (a group
+# robot: 20/min), 45011 API called too often, 45033 too many concurrent calls.
+# https://developer.work.weixin.qq.com/document/path/90313
+RETRY_CODES = {-1, 45009, 45011, 45033}
+RATE_LIMIT_WAIT = {45009: 60.0, 45011: 10.0, 45033: 5.0}  # seconds; the webhook limit is per minute
 
 __all__ = ["WeComMediaFetcher", "WeComSender", "RETRY_CODES"]
 
@@ -65,15 +71,12 @@ class WeComSender:
         else:
             body = {"msgtype": "text", "text": {"content": message.text, "mentioned_list": list(message.mentions)}}
         url = f"{self._config.api_base}/cgi-bin/webhook/send"
-        _, answer = post_json(self._http, url + f"?key={key}", body, timeout=self._timeout)
-        _check(answer)
+        _check(post_json(self._http, url + f"?key={key}", body, timeout=self._timeout))
 
     def _response_url(self, message: OutboundMessage) -> None:
         text = message.text + "".join(f" <@{user}>" for user in message.mentions)
-        _, answer = post_json(
-            self._http, message.reply_ref, {"msgtype": "markdown", "markdown": {"content": text}}, timeout=self._timeout
-        )
-        _check(answer)
+        body = {"msgtype": "markdown", "markdown": {"content": text}}
+        _check(post_json(self._http, message.reply_ref, body, timeout=self._timeout))
 
     def _app_ready(self) -> bool:
         return bool(self._config.corp_id and self._config.agent_id and self._config.agent_secret.get_secret_value())
@@ -91,18 +94,22 @@ class WeComSender:
             else:
                 self._client.appchat.send_text(message.chat_id, message.text)
         except WeChatClientException as error:
-            _check({"errcode": error.errcode, "errmsg": error.errmsg})
+            _check(Answer(200, {"errcode": error.errcode, "errmsg": error.errmsg}, excerpt(str(error.errmsg))))
         except requests.ConnectionError as error:
             raise RetryLater("connection failed") from error
 
 
-def _check(answer: Mapping) -> None:
-    code = answer.get("errcode", 0)
-    if code == 0:
+def _check(answer: Answer) -> None:
+    """Return only for WeCom's success shape; otherwise raise with status and excerpt kept."""
+    code = answer.get("errcode")
+    if answer.ok and code == 0:
         return
+    if not answer.ok or code is None:  # an HTML error page, a proxy, a wrong URL: WeCom did not take it
+        raise RetryLater(f"not a WeCom answer: {answer.describe()}", status=answer.status)
+    reason = f"WeCom errcode {code}: {excerpt(str(answer.get('errmsg', '')))}"
     if code in RETRY_CODES:
-        raise RetryLater(f"WeCom errcode {code}: {answer.get('errmsg', '')}")
-    raise Undeliverable(f"WeCom errcode {code}: {answer.get('errmsg', '')}")
+        raise RetryLater(reason, RATE_LIMIT_WAIT.get(code), status=answer.status)
+    raise Undeliverable(reason, status=answer.status)
 
 
 class WeComMediaFetcher:

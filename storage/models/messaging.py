@@ -49,3 +49,4 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(ShanghaiDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(ShanghaiDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    last_status: Mapped[int | None] = mapped_column(Integer)  # HTTP status of the last attempt

@@ -1,0 +1,192 @@
+"""The durable inbox: intake (bot/runtime/intake.py) and the loop that dispatches from it.
+
+Keep, ack, then work: adapters call `inbox.accept_async(message)` and ack when it returns; the
+dispatch loop claims pending rows, hands them to the dispatcher through `dispatch(...)` and marks
+them handled. A message is handled once: the dispatcher records its id in `processed_messages` in
+the same transaction as its effects, so a row handled but not yet marked (a crash in between) is
+a DUPLICATE the second time and only gets marked. A restart resumes every pending row.
+
+Claims: rows are taken `pending → dispatching` in a short transaction with
+`FOR UPDATE SKIP LOCKED` (PostgreSQL; several dispatchers, in one process or many, never take the
+same row); SQLite has one dispatcher. At start, rows left `dispatching` go back to `pending`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import TYPE_CHECKING, Sequence
+
+from sqlalchemy import func, select, update
+
+from bot.messages import Attachment, InboundMessage
+from bot.runtime.intake import Intake, IntakeFailed
+from storage.models import InboxMessage
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Inbox", "IntakeFailed", "dispatch", "from_payload"]
+
+MAX_ATTEMPTS = 3
+
+
+def dispatch(app: App, messages: Sequence[InboundMessage]) -> list[Exception | None]:
+    """Hand claimed messages to the dispatcher; one result per message (None: done).
+    The one seam between the inbox and the dispatcher (a batch API can replace the loop)."""
+    results: list[Exception | None] = []
+    for message in messages:
+        try:
+            app.dispatcher.handle(message)
+            results.append(None)
+        except Exception as error:
+            log.exception("dispatch failed for %s message %s", message.platform, message.message_id)
+            results.append(error)
+    return results
+
+
+def from_payload(row: InboxMessage) -> InboundMessage:
+    p = row.payload
+    return InboundMessage(
+        platform=row.platform,
+        chat_id=p["chat_id"],
+        sender_id=p["sender_id"],
+        sender_name=p["sender_name"],
+        text=p["text"],
+        message_id=row.message_id,
+        received_at=row.received_at,
+        attachments=tuple(Attachment(kind, ref, name) for kind, ref, name in p.get("attachments", [])),
+        is_group=p.get("is_group", True),
+        from_bot=p.get("from_bot", False),
+        reply_ref=p.get("reply_ref"),
+        raw=p.get("raw") or {},
+    )
+
+
+class Inbox:
+    def __init__(self, app: App, *, workers: int | None = None, batch: int = 20, poll: float = 0.5) -> None:
+        self._app = app
+        self.intake = Intake(app)
+        # SQLite takes one writer at a time; PostgreSQL serves a few dispatchers in parallel.
+        self._workers = workers or (1 if app.engine.dialect.name == "sqlite" else 4)
+        self._batch = batch
+        self._poll = poll
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._busy = 0
+        self._lock = threading.Lock()
+
+    # the door (see bot/runtime/intake.py) ----------------------------------------------------
+    def accept(self, message: InboundMessage) -> None:
+        self.intake.accept(message)
+
+    async def accept_async(self, message: InboundMessage) -> None:
+        await self.intake.accept_async(message)
+
+    async def reject_async(self, platform: str, message_id: str, raw: str, reason: str) -> None:
+        await self.intake.reject_async(platform, message_id, raw, reason)
+
+    # lifecycle -------------------------------------------------------------------------------
+    def start(self) -> None:
+        self.recover()
+        self.intake.start()
+        self._stop.clear()
+        for n in range(self._workers):
+            thread = threading.Thread(target=self._run, name=f"inbox-dispatch-{n}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        self.intake.stored.set()  # resume what a previous run acked and did not handle
+
+    def stop(self) -> None:
+        self.intake.stop()
+        self._stop.set()
+        self.intake.stored.set()
+        for thread in self._threads:
+            thread.join(10)
+        self._threads.clear()
+
+    def recover(self) -> int:
+        """Rows a dead process had claimed go back to pending (handling them again is a no-op)."""
+        with self._app.engine.begin() as connection:
+            result = connection.execute(
+                update(InboxMessage).where(InboxMessage.status == "dispatching").values(status="pending")
+            )
+        if result.rowcount:
+            log.info("inbox: %d messages claimed at the last shutdown go back to pending", result.rowcount)
+        return result.rowcount
+
+    # the loop --------------------------------------------------------------------------------
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if self.run_once():
+                    continue
+            except Exception:  # a database hiccup must not end dispatch for good
+                log.exception("inbox dispatch pass failed")
+                self._stop.wait(1)
+            self.intake.stored.wait(self._poll)
+            self.intake.stored.clear()
+
+    def run_once(self) -> int:
+        """Claim up to `batch` pending rows, dispatch them, record the outcome; return how many."""
+        with self._lock:
+            self._busy += 1
+        try:
+            claimed = self._claim()
+            if claimed:
+                ids = [row_id for row_id, _ in claimed]
+                self._finish(ids, dispatch(self._app, [message for _, message in claimed]))
+            return len(claimed)
+        finally:
+            with self._lock:
+                self._busy -= 1
+
+    def _claim(self) -> list[tuple[int, InboundMessage]]:
+        with self._app.unit_of_work() as uow:
+            rows = list(
+                uow.session.scalars(
+                    select(InboxMessage)
+                    .where(InboxMessage.status == "pending")
+                    .order_by(InboxMessage.id)
+                    .limit(self._batch)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            for row in rows:
+                row.status, row.attempts = "dispatching", row.attempts + 1
+            claimed = [(row.id, from_payload(row)) for row in rows]
+            uow.commit()
+        return claimed
+
+    def _finish(self, ids: list[int], results: list[Exception | None]) -> None:
+        now = self._app.clock.now()
+        with self._app.unit_of_work() as uow:
+            for row_id, error in zip(ids, results):
+                row = uow.session.get(InboxMessage, row_id)
+                if error is None:
+                    row.status, row.handled_at, row.error = "handled", now, None
+                else:
+                    row.status = "failed" if row.attempts >= MAX_ATTEMPTS else "pending"
+                    row.error = repr(error)[:500]
+            uow.commit()
+
+    # waiting (tests, benchmarks, shutdown) ---------------------------------------------------
+    def join(self, timeout: float = 10.0) -> bool:
+        """Wait until nothing accepted so far is left to dispatch."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                busy = self._busy
+            if not busy and self.unfinished() == 0:
+                return True
+            time.sleep(0.01)
+        return False
+
+    def unfinished(self) -> int:
+        with self._app.unit_of_work() as uow:
+            return uow.session.scalar(
+                select(func.count(InboxMessage.id)).where(InboxMessage.status.in_(("pending", "dispatching")))
+            )
