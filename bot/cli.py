@@ -11,11 +11,13 @@ import logging
 import sys
 from typing import Callable
 
+from bot.cli_outbox import register as register_outbox
 from bot.cli_report import register as register_report
 from bot.cli_serve import register as register_serve
 from bot.config import load_settings
 
 FAMILY_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [register_serve, register_report]
+FAMILY_COMMANDS.append(register_outbox)
 
 
 def main(argv: list[str] | None = None) -> int:

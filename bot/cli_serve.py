@@ -17,6 +17,7 @@ def register(subparsers) -> None:
     serve.add_argument("--config", help="配置文件（默认 CADREBOT_CONFIG 或 ./cadrebot.toml）")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="日志级别（默认 INFO）")
     serve.set_defaults(func=run_serve)
     check = subparsers.add_parser("check-config", help="检查配置文件，列出缺少或有误的项")
     check.add_argument("--config")
@@ -27,7 +28,8 @@ def run_serve(args: argparse.Namespace) -> int:
     from bot.app import build_app
     from bot.serve import Server
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # force: `cadrebot` set WARNING already, and basicConfig alone would keep it (no "serving on …")
+    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
     settings = _load(args)
     if settings is None:
         return 2
