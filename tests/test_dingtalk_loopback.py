@@ -141,3 +141,21 @@ async def test_a_picture_is_downloaded_by_its_download_code(server, standin, app
     standin.media["code-1"] = b"\xff\xd8\xff photo of the minutes"
     data = await asyncio.to_thread(app.media_fetchers["dingtalk"].fetch, Attachment("image", "code-1"))
     assert data == b"\xff\xd8\xff photo of the minutes"
+
+
+async def test_a_frame_with_unreadable_data_is_acked_kept_as_rejected_and_the_next_one_handled(
+    server, standin, app, caplog
+):
+    from storage.models import InboxMessage
+
+    broken = chatbot_frame(standin, "frame-bad", "msg-bad", "/打卡") | {"data": "{not json"}
+    await standin.push(broken)
+    await standin.push(chatbot_frame(standin, "frame-ok", "msg-ok", "/打卡"))  # same connection
+    await until(lambda: len(standin.acks) == 2)
+    assert {a["headers"]["messageId"]: a["code"] for a in standin.acks} == {"frame-bad": 200, "frame-ok": 200}
+    assert server.inbox.join()
+    with app.unit_of_work() as uow:
+        statuses = dict(uow.session.execute(select(InboxMessage.message_id, InboxMessage.status)).all())
+    assert statuses == {"frame:frame-bad": "rejected", "msg-ok": "handled"}
+    assert count(app, Checkin.id) == 1
+    assert any("frame-bad" in r.getMessage() and r.levelname == "WARNING" for r in caplog.records)
