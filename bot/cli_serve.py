@@ -37,7 +37,7 @@ def run_serve(args: argparse.Namespace) -> int:
     if problems:
         _print_problems(problems)
         return 2
-    Server(build_app(settings), host=args.host, port=args.port).run_forever()
+    Server(build_app(settings), host=args.host, port=args.port, dispatch_process=True).run_forever()
     return 0
 
 

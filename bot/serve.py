@@ -15,6 +15,7 @@ from aiohttp import web
 from bot.delivery import OutboxWorker
 from bot.platforms import build_senders, sync_group_bindings
 from bot.runtime import Inbox
+from bot.runtime.dispatch_process import DispatchProcess
 from bot.web import build_web_app
 
 if TYPE_CHECKING:
@@ -28,12 +29,17 @@ __all__ = ["Server"]
 class Server:
     def __init__(
         self, app: App, *, host: str | None = None, port: int | None = None, scheduler: bool = True,
-        outbox_worker: bool = True,
+        outbox_worker: bool = True, dispatch_process: bool = False,
     ) -> None:
         self.app = app
         self.host = host or app.settings.web.host
         self.port = app.settings.web.port if port is None else port
-        self.inbox = Inbox(app)
+        # `cadrebot serve` dispatches in a child process; tests (a ManualClock) on threads.
+        self._dispatch_process = (
+            DispatchProcess(app.settings, sqlite=app.engine.dialect.name == "sqlite") if dispatch_process else None
+        )
+        process = self._dispatch_process
+        self.inbox = Inbox(app, gate=process and process.gate, wake=process and process.wake)
         self.worker = OutboxWorker(app, build_senders(app))
         self._use_scheduler = scheduler
         self._use_worker = outbox_worker  # tests drive `worker.run_once` themselves
@@ -47,7 +53,10 @@ class Server:
         """Start everything; return the port the web server listens on."""
         for problem in sync_group_bindings(self.app):
             log.warning("%s", problem)
-        self.inbox.start()  # before the routes: a callback is acked only once its message is stored
+        # before the routes: a callback is acked only once its message is stored
+        self.inbox.start(dispatchers=self._dispatch_process is None)
+        if self._dispatch_process is not None:
+            self._dispatch_process.start()
         self._runner = web.AppRunner(build_web_app(self.app, self.inbox), access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -82,6 +91,8 @@ class Server:
         if self._runner is not None:
             await self._runner.cleanup()
         await asyncio.to_thread(self.inbox.stop)
+        if self._dispatch_process is not None:
+            await asyncio.to_thread(self._dispatch_process.stop)
         self._stop.set()
         if self._worker_thread is not None:
             await asyncio.to_thread(self._worker_thread.join, 10)

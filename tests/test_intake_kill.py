@@ -13,8 +13,8 @@ from storage.models import Checkin, InboxMessage, OutboxMessage, ProcessedMessag
 from tests.serve_process import ServeProcess, callbacks, paced, post_one
 from tests.standins import until
 
-BURST = 120
-KILL_AFTER_ACKS = 40
+BURST = 300
+KILL_AFTER_ACKS = 100
 
 
 def _counts(app) -> dict[str, int]:

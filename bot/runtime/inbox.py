@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Sequence
 from sqlalchemy import func, select, update
 
 from bot.messages import Attachment, InboundMessage
+from bot.runtime.gate import OPEN_GATE, WriteGate
 from bot.runtime.intake import Intake, IntakeFailed
 from storage.models import InboxMessage
 
@@ -34,13 +35,14 @@ __all__ = ["Inbox", "IntakeFailed", "dispatch", "from_payload"]
 MAX_ATTEMPTS = 3
 
 
-def dispatch(app: App, messages: Sequence[InboundMessage]) -> list[Exception | None]:
+def dispatch(app: App, messages: Sequence[InboundMessage], gate=OPEN_GATE) -> list[Exception | None]:
     """Hand claimed messages to the dispatcher; one result per message (None: done).
     The one seam between the inbox and the dispatcher (a batch API can replace the loop)."""
     results: list[Exception | None] = []
     for message in messages:
         try:
-            app.dispatcher.handle(message)
+            with gate.normal():
+                app.dispatcher.handle(message)
             results.append(None)
         except Exception as error:
             log.exception("dispatch failed for %s message %s", message.platform, message.message_id)
@@ -67,11 +69,16 @@ def from_payload(row: InboxMessage) -> InboundMessage:
 
 
 class Inbox:
-    def __init__(self, app: App, *, workers: int | None = None, batch: int = 20, poll: float = 0.5) -> None:
+    def __init__(
+        self, app: App, *, workers: int | None = None, batch: int = 20, poll: float = 0.5, gate=None, wake=None
+    ) -> None:
+        """`gate` / `wake`: shared with a dispatch process (bot/runtime/dispatch_process.py)."""
         self._app = app
-        self.intake = Intake(app)
+        sqlite = app.engine.dialect.name == "sqlite"
+        self.gate = gate or (WriteGate() if sqlite else OPEN_GATE)
+        self.intake = Intake(app, gate=self.gate, wake=wake)
         # SQLite takes one writer at a time; PostgreSQL serves a few dispatchers in parallel.
-        self._workers = workers or (1 if app.engine.dialect.name == "sqlite" else 4)
+        self._workers = workers if workers is not None else (1 if sqlite else 4)
         self._batch = batch
         self._poll = poll
         self._stop = threading.Event()
@@ -90,9 +97,14 @@ class Inbox:
         await self.intake.reject_async(platform, message_id, raw, reason)
 
     # lifecycle -------------------------------------------------------------------------------
-    def start(self) -> None:
+    def start(self, *, dispatchers: bool = True) -> None:
+        """Recover, open the door, and (unless a dispatch process does it) start dispatching."""
         self.recover()
         self.intake.start()
+        if dispatchers:
+            self.start_dispatchers()
+
+    def start_dispatchers(self) -> None:
         self._stop.clear()
         for n in range(self._workers):
             thread = threading.Thread(target=self._run, name=f"inbox-dispatch-{n}", daemon=True)
@@ -138,14 +150,14 @@ class Inbox:
             claimed = self._claim()
             if claimed:
                 ids = [row_id for row_id, _ in claimed]
-                self._finish(ids, dispatch(self._app, [message for _, message in claimed]))
+                self._finish(ids, dispatch(self._app, [message for _, message in claimed], self.gate))
             return len(claimed)
         finally:
             with self._lock:
                 self._busy -= 1
 
     def _claim(self) -> list[tuple[int, InboundMessage]]:
-        with self._app.unit_of_work() as uow:
+        with self.gate.normal(), self._app.unit_of_work() as uow:
             rows = list(
                 uow.session.scalars(
                     select(InboxMessage)
@@ -163,7 +175,7 @@ class Inbox:
 
     def _finish(self, ids: list[int], results: list[Exception | None]) -> None:
         now = self._app.clock.now()
-        with self._app.unit_of_work() as uow:
+        with self.gate.normal(), self._app.unit_of_work() as uow:
             for row_id, error in zip(ids, results):
                 row = uow.session.get(InboxMessage, row_id)
                 if error is None:

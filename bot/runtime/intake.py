@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.messages import InboundMessage
+from bot.runtime.gate import OPEN_GATE
 from storage.models import InboxMessage
 
 if TYPE_CHECKING:
@@ -67,13 +68,14 @@ def to_payload(message: InboundMessage) -> dict[str, Any]:
 
 
 class Intake:
-    def __init__(self, app: App, *, window: float = 0.002, max_batch: int = 500) -> None:
+    def __init__(self, app: App, *, window: float = 0.002, max_batch: int = 500, gate=OPEN_GATE, wake=None) -> None:
         self._app = app
+        self._gate = gate
         self._window = window
         self._max_batch = max_batch
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
-        self.stored = threading.Event()  # set after each commit: wakes the dispatch loop
+        self.stored = wake or threading.Event()  # set after each commit: wakes the dispatch loop
         self.commits = 0
 
     # the door ------------------------------------------------------------------------------
@@ -139,7 +141,7 @@ class Intake:
 
     def _commit(self, batch: list[_Entry]) -> None:
         try:
-            with self._app.engine.begin() as connection:
+            with self._gate.urgent(), self._app.engine.begin() as connection:
                 connection.execute(self._insert(), [entry.row for entry in batch])
         except Exception as error:  # the database is away: nobody is acked, the platforms retry
             log.exception("inbox commit of %d messages failed", len(batch))
