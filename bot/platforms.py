@@ -26,18 +26,20 @@ def build_senders(app: App) -> dict[str, Sender]:
     """Senders of the enabled platforms; registers their media fetchers on the app as well."""
     senders: dict[str, Sender] = {}
     timeout = app.settings.outbox.http_timeout_seconds
+    cap = app.settings.resolutions.max_image_bytes  # downloads stop here, before anything is decoded
     if app.settings.wecom.enabled:
         from bot.adapters.wecom_send import WeComMediaFetcher, WeComSender
 
         senders["wecom"] = WeComSender(app.settings.wecom, webhook_keys(app), timeout=timeout)
         if app.settings.wecom.aibot_aes_key.get_secret_value():
-            app.media_fetchers["wecom"] = WeComMediaFetcher(app.settings.wecom.aibot_aes_key.get_secret_value())
+            key = app.settings.wecom.aibot_aes_key.get_secret_value()
+            app.media_fetchers["wecom"] = WeComMediaFetcher(key, max_bytes=cap)
     if app.settings.dingtalk.enabled:
         from bot.adapters.dingtalk_send import DingTalkMediaFetcher, DingTalkSender
 
         sender = DingTalkSender(app.settings.dingtalk, app.clock.now, timeout=timeout)
         senders["dingtalk"] = sender
-        app.media_fetchers["dingtalk"] = DingTalkMediaFetcher(app.settings.dingtalk, sender.token)
+        app.media_fetchers["dingtalk"] = DingTalkMediaFetcher(app.settings.dingtalk, sender.token, max_bytes=cap)
     return senders
 
 

@@ -135,8 +135,10 @@ def _title(text: str) -> str:
 
 
 class DingTalkMediaFetcher:
-    def __init__(self, config: DingTalkSettings, token: AccessToken, *, timeout: float = 10.0) -> None:
-        self._config, self._token, self._timeout = config, token, timeout
+    def __init__(
+        self, config: DingTalkSettings, token: AccessToken, *, timeout: float = 10.0, max_bytes: int = 10 * 1024 * 1024
+    ) -> None:
+        self._config, self._token, self._timeout, self._max_bytes = config, token, timeout, max_bytes
         self._http = requests.Session()
 
     def fetch(self, attachment: Attachment) -> bytes:
@@ -150,6 +152,6 @@ class DingTalkMediaFetcher:
             )
             if not answer.ok or "downloadUrl" not in answer.json:
                 raise MediaUnavailable(f"DingTalk download refused: {answer.get('code', answer.status)}")
-            return get_bytes(self._http, answer.json["downloadUrl"], timeout=self._timeout)
+            return get_bytes(self._http, answer.json["downloadUrl"], timeout=self._timeout, max_bytes=self._max_bytes)
         except (requests.RequestException, SendError) as error:
             raise MediaUnavailable(f"DingTalk download failed: {error}") from error

@@ -17,6 +17,7 @@ from typing import Any
 import requests
 
 from bot.delivery import OutcomeUnknown, RetryLater
+from bot.media import MediaTooLarge
 
 __all__ = ["Answer", "post_json", "get_bytes", "EXCERPT_CHARS"]
 
@@ -58,10 +59,23 @@ def post_json(
     return answer
 
 
-def get_bytes(session: requests.Session, url: str, *, timeout: float, headers: dict | None = None) -> bytes:
-    response = session.get(url, timeout=timeout, headers=headers)
-    response.raise_for_status()
-    return response.content
+def get_bytes(
+    session: requests.Session, url: str, *, timeout: float, max_bytes: int, headers: dict | None = None
+) -> bytes:
+    """Download at most `max_bytes`: a larger Content-Length is refused before reading, and a body
+    that grows past the cap while streaming is cut off (a 60 MB body is never read whole)."""
+    with session.get(url, timeout=timeout, headers=headers, stream=True) as response:
+        response.raise_for_status()
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > max_bytes:
+            raise MediaTooLarge(int(declared), max_bytes)
+        chunks, size = [], 0
+        for chunk in response.iter_content(64 * 1024):
+            size += len(chunk)
+            if size > max_bytes:
+                raise MediaTooLarge(size, max_bytes)
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def excerpt(text: str) -> str:

@@ -115,14 +115,15 @@ def _check(answer: Answer) -> None:
 class WeComMediaFetcher:
     """Downloads an AI-bot image url and decrypts it with the bot's EncodingAESKey."""
 
-    def __init__(self, aes_key: str, *, timeout: float = 10.0) -> None:
+    def __init__(self, aes_key: str, *, timeout: float = 10.0, max_bytes: int = 10 * 1024 * 1024) -> None:
         self._key = base64.b64decode(aes_key + "=")
         self._timeout = timeout
+        self._max_bytes = max_bytes + 32  # AES-CBC padding of the encrypted file
         self._http = requests.Session()
 
     def fetch(self, attachment: Attachment) -> bytes:
         try:
-            encrypted = get_bytes(self._http, attachment.ref, timeout=self._timeout)
+            encrypted = get_bytes(self._http, attachment.ref, timeout=self._timeout, max_bytes=self._max_bytes)
         except requests.RequestException as error:
             raise MediaUnavailable(f"WeCom image download failed: {type(error).__name__}") from error
         return decrypt_media(self._key, encrypted)
