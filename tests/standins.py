@@ -31,6 +31,7 @@ class StandIn:
         self.faults: list[str] = []
         self.slow_seconds = 1.5
         self.media: dict[str, bytes] = {}
+        self.media_delay: dict[str, float] = {}  # a slow image URL: seconds before the answer
         self.acks: list[dict] = []
         self.token_fetches = 0
         self._sockets: list[web.WebSocketResponse] = []
@@ -96,6 +97,7 @@ class StandIn:
         return web.json_response({"errcode": int(fault), "errmsg": "refused"})
 
     async def _media(self, request: web.Request) -> web.Response:
+        await asyncio.sleep(self.media_delay.get(request.match_info["name"], 0))
         return web.Response(body=self.media[request.match_info["name"]])
 
     async def _wecom_response_url(self, request: web.Request) -> web.Response:

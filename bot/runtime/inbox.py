@@ -23,6 +23,7 @@ from sqlalchemy import func, select, update
 from bot.messages import Attachment, InboundMessage
 from bot.runtime.gate import OPEN_GATE, WriteGate
 from bot.runtime.intake import Intake, IntakeFailed
+from bot.runtime.media_lane import MediaLane
 from storage.models import InboxMessage
 
 if TYPE_CHECKING:
@@ -85,6 +86,7 @@ class Inbox:
         self._threads: list[threading.Thread] = []
         self._busy = 0
         self._lock = threading.Lock()
+        self._media: MediaLane | None = None
 
     # the door (see bot/runtime/intake.py) ----------------------------------------------------
     def accept(self, message: InboundMessage) -> None:
@@ -105,6 +107,7 @@ class Inbox:
             self.start_dispatchers()
 
     def start_dispatchers(self) -> None:
+        self._media = MediaLane(self._app.media_fetchers, self._handle)
         self._stop.clear()
         for n in range(self._workers):
             thread = threading.Thread(target=self._run, name=f"inbox-dispatch-{n}", daemon=True)
@@ -119,6 +122,8 @@ class Inbox:
         for thread in self._threads:
             thread.join(10)
         self._threads.clear()
+        if self._media is not None:
+            self._media.close()
 
     def recover(self) -> int:
         """Rows a dead process had claimed go back to pending (handling them again is a no-op)."""
@@ -148,13 +153,16 @@ class Inbox:
             self._busy += 1
         try:
             claimed = self._claim()
-            if claimed:
-                ids = [row_id for row_id, _ in claimed]
-                self._finish(ids, dispatch(self._app, [message for _, message in claimed], self.gate))
+            inline = self._media.take(claimed) if self._media is not None else claimed
+            if inline:
+                self._handle(inline)
             return len(claimed)
         finally:
             with self._lock:
                 self._busy -= 1
+
+    def _handle(self, jobs: list[tuple[int, InboundMessage]]) -> None:
+        self._finish([row_id for row_id, _ in jobs], dispatch(self._app, [message for _, message in jobs], self.gate))
 
     def _claim(self) -> list[tuple[int, InboundMessage]]:
         with self.gate.normal(), self._app.unit_of_work() as uow:
@@ -191,7 +199,7 @@ class Inbox:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._lock:
-                busy = self._busy
+                busy = self._busy or (self._media is not None and self._media.busy())
             if not busy and self.unfinished() == 0:
                 return True
             time.sleep(0.01)
