@@ -64,6 +64,7 @@ async def test_kill_9_mid_burst_loses_no_acknowledged_callback(app, world, stand
     finally:
         await asyncio.to_thread(serve.stop)
 
+    assert f"serving on 127.0.0.1:{serve.port}" in serve.log.read_text()  # INFO by default
     after = _counts(app)
     handled = _handled_ids(app)
     assert set(acked) <= set(handled)
