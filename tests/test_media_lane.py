@@ -100,3 +100,36 @@ def test_a_small_png_declaring_9400_by_9400_pixels_is_refused_before_decoding(tm
     store = FileStore(tmp_path, max_bytes=10 * 1024 * 1024, max_pixels=50_000_000)
     with pytest.raises(ImageRejected, match="像素太多"):
         store.check_image(patched)
+
+
+def _mixed(msgid: str, text: str, url: str, user: str = "zhangjg") -> dict:
+    """@机器人 + a picture in one message (图文混排): the only way a group photo reaches the AI bot."""
+    return {
+        "msgid": msgid, "aibotid": "aib-test", "chatid": "wx-yazhuang", "chattype": "group", "from": {"userid": user},
+        "response_url": "http://127.0.0.1:9/resp/m", "msgtype": "mixed",
+        "mixed": {"msg_item": [{"msgtype": "text", "text": {"content": text}},
+                               {"msgtype": "image", "image": {"url": url}}]},
+    }
+
+
+async def test_a_group_photo_sent_as_mention_plus_image_is_filed(server, app, standin):
+    wecom = WeComServer()
+    standin.media["page-1"] = wecom.encrypt_media(image_bytes("white"))
+    url = f"http://127.0.0.1:{server.port}/wecom/aibot"
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
+        for payload in (text_message("m-open", "@村务助手\u2005/纪要 开始 党员大会"),
+                        _mixed("m-photo", "@村务助手", f"{standin.base}/media/page-1")):
+            query, body = wecom.sign(payload)
+            async with http.post(url, params=query, data=body) as response:
+                assert response.status == 200
+            await until(lambda: payload["msgid"] in handled(app))
+    assert replies(app)[-1] == "📷 已存入纪要 #1（共 1 张）"
+
+
+def test_a_photo_in_a_one_to_one_chat_reaches_the_bot_as_a_private_image(clock):
+    from bot.adapters.wecom import AIBotCallback
+
+    payload = {"msgid": "p-1", "aibotid": "aib-test", "chattype": "single", "from": {"userid": "lixy"},
+               "response_url": "http://127.0.0.1:9/resp/p", "msgtype": "image", "image": {"url": "http://127.0.0.1:9/m"}}
+    message = AIBotCallback(TOKEN, AES_KEY, clock.now).to_inbound(payload)
+    assert (message.is_group, message.chat_id, len(message.images)) == (False, "lixy", 1)
