@@ -16,7 +16,7 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest
 
-BENCHES = checkin attendance_report wecom_callback_latency outbox_rate_limit resolutions
+BENCHES = checkin attendance_report wecom_callback_latency outbox_rate_limit resolutions resolution_reading roster_read
 
 bench: $(VENV)/.installed
 	for b in $(BENCHES); do echo "== bench/$$b.py"; $(VENV)/bin/python bench/$$b.py || exit 1; done

@@ -11,12 +11,17 @@ import logging
 import sys
 from typing import Callable
 
+from sqlalchemy.exc import OperationalError
+
+from bot.cli_app import app_from_args, settings_from_args
+from bot.cli_calendar import register as register_calendar
 from bot.cli_outbox import register as register_outbox
 from bot.cli_report import register as register_report
 from bot.cli_serve import register as register_serve
-from bot.config import load_settings
+from bot.errors import UserError
 
 FAMILY_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [register_serve, register_report]
+FAMILY_COMMANDS.append(register_calendar)
 FAMILY_COMMANDS.append(register_outbox)
 
 
@@ -27,7 +32,15 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "func"):
         parser.print_help()
         return 2
-    return args.func(args) or 0
+    try:
+        return args.func(args) or 0
+    except UserError as error:  # every command's errors: one Chinese line, non-zero exit
+        print(f"❌ {error}", file=sys.stderr)
+        return 2
+    except OperationalError as error:
+        logging.getLogger("cadrebot").debug("database error", exc_info=True)
+        print(f"❌ 无法连接或使用数据库：{error.orig or error}", file=sys.stderr)
+        return 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     roster_import = roster_sub.add_parser("import", help="从 .xlsx 或 .csv 导入（重复导入会更新，不会重复）")
     roster_import.add_argument("file")
     roster_import.set_defaults(func=_run_roster_import)
+    roster_export = roster_sub.add_parser("export", help="把花名册导出为 .xlsx（与导入的列相同）")
+    roster_export.add_argument("file")
+    roster_export.add_argument("--township", help="镇名（数据库里只有一个镇时可省略）")
+    roster_export.set_defaults(func=_run_roster_export)
 
     db = sub.add_parser("db", help="数据库")
     db_sub = db.add_subparsers(metavar="ACTION")
@@ -68,9 +85,8 @@ def _run_demo(args) -> int:
 
 def _run_console(args) -> int:
     from bot.adapters.console import ConsoleChat, ConsoleSetupError
-    from bot.app import build_app
 
-    app = build_app(load_settings(args.config))
+    app = app_from_args(args, reading=True)
     try:
         chat = ConsoleChat(app, args.group, args.speaker)
     except ConsoleSetupError as error:
@@ -84,13 +100,12 @@ def _run_console(args) -> int:
 
 
 def _run_roster_import(args) -> int:
-    from bot.app import build_app
     from handlers.roster import RosterError, import_roster
 
-    app = build_app(load_settings(args.config))
+    app = app_from_args(args)
     try:
         with app.unit_of_work() as uow:
-            report = import_roster(uow.session, args.file)
+            report = import_roster(uow.session, args.file, today=app.clock.today())
             uow.commit()
     except RosterError as error:
         print(f"❌ 花名册有误，未导入任何数据：\n{error}", file=sys.stderr)
@@ -104,10 +119,23 @@ def _run_roster_import(args) -> int:
     return 0
 
 
+def _run_roster_export(args) -> int:
+    from handlers.roster_export import export_roster
+
+    app = app_from_args(args, reading=True)
+    try:
+        with app.unit_of_work() as uow:
+            count = export_roster(uow.session, args.file, township=args.township)
+    finally:
+        app.close()
+    print(f"✅ 已导出 {count} 人到 {args.file}")
+    return 0
+
+
 def _run_db_upgrade(args) -> int:
     from storage import make_engine, migrate
 
-    settings = load_settings(args.config)
+    settings = settings_from_args(args)
     engine = make_engine(settings.database_url)
     migrate(engine)
     engine.dispose()

@@ -7,7 +7,7 @@ import argparse
 
 from sqlalchemy import select
 
-from bot.config import load_settings
+from bot.cli_app import add_config_option, app_from_args
 from storage.models import InboxMessage
 
 __all__ = ["register"]
@@ -20,28 +20,26 @@ STATUS_TEXT = {
 
 def register(subparsers) -> None:
     outbox = subparsers.add_parser("outbox", help="发送队列：列出排队、失败和不确定是否送达的消息，可重发或忽略")
-    outbox.add_argument("--config", default=argparse.SUPPRESS)
+    add_config_option(outbox)
     outbox.set_defaults(func=run_list)
     verbs = outbox.add_subparsers(dest="verb")
     retry = verbs.add_parser("retry", help="重发一条（编号）或全部「不确定」的消息")
     retry.add_argument("id", type=int, nargs="?")
     retry.add_argument("--uncertain", action="store_true", help="重发全部「不确定」的消息（先确认群里确实没收到）")
-    retry.add_argument("--config", default=argparse.SUPPRESS)
+    add_config_option(retry)
     retry.set_defaults(func=run_retry)
     dismiss = verbs.add_parser("dismiss", help="忽略一条消息，不再发送（原因会记下）")
     dismiss.add_argument("id", type=int)
     dismiss.add_argument("--reason", required=True, help="为什么不再发送")
-    dismiss.add_argument("--config", default=argparse.SUPPRESS)
+    add_config_option(dismiss)
     dismiss.set_defaults(func=run_dismiss)
     inbox = subparsers.add_parser("inbox", help="收件箱：列出尚未处理和无法读取的来信")
-    inbox.add_argument("--config", default=argparse.SUPPRESS)
+    add_config_option(inbox)
     inbox.set_defaults(func=run_inbox)
 
 
 def _app(args):
-    from bot.app import build_app
-
-    return build_app(load_settings(getattr(args, "config", None)))
+    return app_from_args(args, reading=True)  # an operator's look never creates a database
 
 
 def run_list(args: argparse.Namespace) -> int:

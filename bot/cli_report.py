@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from bot.cli_app import add_config_option, app_from_args
 from bot.errors import UserError
 from handlers.attendance_export import write_workbook
 from handlers.attendance_report import month_report
@@ -38,18 +39,17 @@ def register(subparsers) -> None:
     attendance.add_argument("--village", help="只看一个村，如 莲湖村")
     attendance.add_argument("--township", help="镇名（数据库里只有一个镇时可省略）")
     attendance.add_argument("--xlsx", help="写出 Excel 文件的路径")
+    add_config_option(attendance)
     attendance.set_defaults(func=run_attendance_report)
 
 
 def run_attendance_report(args: argparse.Namespace, app: App | None = None) -> int:
     """Print the month's tables and write the workbook; returns the exit code."""
     owned = app is None
-    if owned:
-        from bot.app import build_app
-
-        app = build_app()
     try:
         year, month = _month(args.month)
+        if owned:
+            app = app_from_args(args, reading=True)
         with app.unit_of_work() as uow:
             township = _township(uow.session, args.township)
             village_id = _village_id(uow.session, township, args.village)
@@ -63,7 +63,7 @@ def run_attendance_report(args: argparse.Namespace, app: App | None = None) -> i
         print(error, file=sys.stderr)
         return 2
     finally:
-        if owned:
+        if owned and app is not None:
             app.close()
 
 

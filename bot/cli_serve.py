@@ -7,6 +7,7 @@ import logging
 
 from pydantic import ValidationError
 
+from bot.cli_app import add_config_option
 from bot.config import Settings, load_settings
 
 __all__ = ["register", "check_settings"]
@@ -14,13 +15,13 @@ __all__ = ["register", "check_settings"]
 
 def register(subparsers) -> None:
     serve = subparsers.add_parser("serve", help="启动机器人：回调网址、钉钉 Stream、发送队列和定时任务")
-    serve.add_argument("--config", help="配置文件（默认 CADREBOT_CONFIG 或 ./cadrebot.toml）")
+    add_config_option(serve)
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="日志级别（默认 INFO）")
     serve.set_defaults(func=run_serve)
     check = subparsers.add_parser("check-config", help="检查配置文件，列出缺少或有误的项")
-    check.add_argument("--config")
+    add_config_option(check)
     check.set_defaults(func=run_check_config)
 
 

@@ -118,8 +118,9 @@ def correct_checkin(message, ctx):
     text = CORRECTED.format(
         name=member.name, day=show_day(day), previous=PREVIOUS[previous], reason=reason, by=ctx.member.name
     )
-    if not calendar_for(ctx.settings, member.township.name).is_workday(day):
-        text += REST_DAY_NOTE.format(day=show_day(day))
+    calendar = calendar_for(ctx.settings, member.township.name)
+    if not calendar.is_workday(day):
+        text += REST_DAY_NOTE.format(day=show_day(day)) + calendar.mark(day)
     return text
 
 

@@ -1,5 +1,8 @@
 """The month's attendance as an Excel workbook (openpyxl): a summary sheet with one line per
-village, then one sheet per village with one line per member."""
+village, then one sheet per village with one line per member.
+
+In 汇总 each person is counted once: under 视为自动离职 when flagged, else under their colour.
+Members whose counting had not started are left out of the sums (their sheet row shows "—")."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from handlers.attendance_report import RED, YELLOW, MonthReport
-from handlers.attendance_views import COLUMNS, month_label, xlsx_row
+from handlers.attendance_views import COLUMNS, display_names, month_label, xlsx_row
 
 __all__ = ["SUMMARY_SHEET", "SUMMARY_COLUMNS", "write_workbook"]
 
@@ -24,20 +27,24 @@ def write_workbook(report: MonthReport, path: str | Path) -> Path:
     summary = workbook.active
     summary.title = SUMMARY_SHEET
     upto = report.upto.isoformat() if report.upto else "-"
-    summary.append([TITLE.format(township=report.township_name, month=month_label(report), upto=upto)])
+    summary.append([TITLE.format(township=report.township_name, month=month_label(report), upto=upto) + report.mark])
     summary.append(list(SUMMARY_COLUMNS))
     used = {SUMMARY_SHEET}
+    names = display_names(report.members)
     for village, rows in report.by_village().items():
+        counted = [r for r in rows if r.started]
         summary.append([
             village, len(rows), report.required,
-            sum(r.checked for r in rows), sum(r.late for r in rows), sum(r.leave for r in rows),
-            sum(r.missed for r in rows),
-            sum(r.colour == YELLOW for r in rows), sum(r.colour == RED for r in rows), sum(r.flagged for r in rows),
+            sum(r.checked for r in counted), sum(r.late for r in counted), sum(r.leave for r in counted),
+            sum(r.missed for r in counted),
+            sum(r.colour == YELLOW and not r.flagged for r in counted),
+            sum(r.colour == RED and not r.flagged for r in counted),
+            sum(r.flagged for r in counted),
         ])
         sheet = workbook.create_sheet(_sheet_name(village, used))
         sheet.append(list(COLUMNS))
         for row in rows:
-            sheet.append(xlsx_row(row))
+            sheet.append(xlsx_row(row, names[row.member_id]))
         _bold_header(sheet, 1)
     _bold_header(summary, 2)
     path = Path(path)

@@ -3,7 +3,12 @@ late, on leave and missed, and the warning colour. Built from a few aggregate qu
 township costs the same handful of queries as one village.
 
 Days counted run from the 1st to the end of the month, or to `today` in the current month. Today
-is not over yet: without a check-in or leave it is `pending`, not missed.
+is not over yet: without a check-in or leave it is `pending`, not missed. A member's days count
+from their start date (and never before the township started using the bot): before it nothing
+is required, nothing is missed, and a month that ended before it is shown as "—".
+
+A month of a year whose national schedule is not published yet is counted provisionally and the
+report carries the mark (`MonthReport.mark`); nothing of it is stored for good.
 """
 
 from __future__ import annotations
@@ -40,6 +45,9 @@ class MemberMonth:
     pending_today: bool
     colour: str
     flagged: bool
+    started: bool = True  # False: the member's counting starts after the days of this report
+    team: str | None = None
+    start: date | None = None  # the first day counted for the member
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,7 @@ class MonthReport:
     upto: date | None  # last day counted; None when the month has not begun
     required: int
     members: list[MemberMonth]
+    mark: str = ""  # "（暂定：2027 年放假安排未发布）" when the month's year is provisional
 
     @property
     def key(self) -> str:
@@ -77,27 +86,42 @@ def month_report(
 ) -> MonthReport:
     first, last = month_days(year, month)
     upto = min(last, today)
+    calendar = calendar_for(settings, township.name)
+    mark = calendar.mark(first, last)
     if upto < first:
-        return MonthReport(township.name, year, month, None, 0, [])
-    workdays = calendar_for(settings, township.name).workdays(first, upto)
+        return MonthReport(township.name, year, month, None, 0, [], mark)
+    workdays = calendar.workdays(first, upto)
     repo = AttendanceRepository(session)
     roster = repo.roster(township.id, village_id, settings.attendance.roles)
     checkins = repo.checkin_counts(township.id, village_id, first, upto, workdays, today)
     leave = repo.leave_counts(township.id, village_id, workdays, today)
-    today_counts = today in workdays
     rows = [
-        _member_month(row, len(workdays), checkins.get(row.member_id), leave.get(row.member_id), today_counts, settings)
+        _member_month(row, _required_days(row, workdays), checkins.get(row.member_id), leave.get(row.member_id),
+                      today, upto, settings)
         for row in roster
     ]
-    return MonthReport(township.name, year, month, upto, len(workdays), rows)
+    return MonthReport(township.name, year, month, upto, len(workdays), rows, mark)
 
 
-def _member_month(row, required: int, checkins: CheckinCounts | None, leave: LeaveCounts | None,
-                  today_counts: bool, settings: Settings) -> MemberMonth:
+def start_of(row) -> date | None:
+    """The first day counted for a roster row: its start date, not before the township's."""
+    starts = [day for day in (row.start, row.township_start) if day is not None]
+    return max(starts) if starts else None
+
+
+def _required_days(row, workdays: list[date]) -> list[date]:
+    start = start_of(row)
+    return workdays if start is None else [day for day in workdays if day >= start]
+
+
+def _member_month(row, workdays: list[date], checkins: CheckinCounts | None, leave: LeaveCounts | None,
+                  today: date, upto: date, settings: Settings) -> MemberMonth:
     checkins = checkins or CheckinCounts()
     leave = leave or LeaveCounts()
-    pending = today_counts and not checkins.today and not leave.today
-    missed = required - checkins.on_workdays - leave.days - (1 if pending else 0)
+    start = start_of(row)
+    pending = today in workdays and not checkins.today and not leave.today
+    # check-ins or leave before the start never make up for anything: clamp at zero
+    missed = max(0, len(workdays) - checkins.on_workdays - leave.days - (1 if pending else 0))
     colour, flagged = colour_of(missed, settings)
     return MemberMonth(
         member_id=row.member_id,
@@ -105,7 +129,7 @@ def _member_month(row, required: int, checkins: CheckinCounts | None, leave: Lea
         role=row.role,
         village_id=row.village_id,
         village_name=row.village_name,
-        required=required,
+        required=len(workdays),
         checked=checkins.on_workdays,
         late=checkins.late,
         leave=leave.days,
@@ -114,6 +138,9 @@ def _member_month(row, required: int, checkins: CheckinCounts | None, leave: Lea
         pending_today=pending,
         colour=colour,
         flagged=flagged,
+        started=start is None or start <= upto,
+        team=row.team,
+        start=start,
     )
 
 

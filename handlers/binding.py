@@ -102,6 +102,9 @@ def _decide(ctx):
         return REJECTED.format(id=request.id, name=member.name)
     if org.identity(request.platform, request.user_id) is not None or org.identity_of(member.id, request.platform):
         raise UserError(TAKEN.format(name=member.name))
+    if not any(org.identity_of(member.id, platform) for platform in ("wecom", "dingtalk")):
+        # first account: counting starts today at the earliest (fair start, issue 11)
+        member.start_date = max(member.start_date or ctx.today(), ctx.today())
     org.set_identity(member, request.platform, request.user_id)
     return CONFIRMED.format(id=request.id, name=member.name, place=member.place)
 

@@ -52,7 +52,8 @@ def request_leave(message, ctx):
     clash = leave.overlapping(ctx.member.id, start, end)
     if clash is not None:
         raise UserError(OVERLAP.format(id=clash.id, span=_span(clash), status=STATUS[clash.status]))
-    workdays = calendar_for(ctx.settings, ctx.member.township.name).workdays(start, end)
+    calendar = calendar_for(ctx.settings, ctx.member.township.name)
+    workdays = calendar.workdays(start, end)
     request = leave.add(
         LeaveRequest(
             member_id=ctx.member.id, start_day=start, end_day=end, reason=" ".join(reason_args),
@@ -64,7 +65,7 @@ def request_leave(message, ctx):
     text = REQUESTED.format(
         id=request.id, name=ctx.member.name, span=_span(request), workdays=len(workdays),
         reason=request.reason, approvers=names,
-    )
+    ) + calendar.mark(start, end)
     return Reply(text, mentions=tuple(m.id for m in approvers))
 
 

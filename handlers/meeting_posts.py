@@ -14,6 +14,7 @@ from datetime import timedelta
 from bot.clock import local
 from bot.context import Context
 from bot.messages import Reply
+from handlers.names import member_names
 from storage.models import GroupChat, Meeting, MeetingAttendee, MeetingSend
 from storage.repositories import LeaveRepository, MeetingRepository, OrgRepository
 
@@ -127,14 +128,15 @@ def roll_call(ctx: Context, meeting: Meeting) -> Reply:
             **describe(meeting),
         )
     ]
+    names = member_names(a.member for group in groups.values() for a in group)  # namesakes told apart
     if late:
         lines.append(LATE_SEAT)
-        lines += [LATE_LINE.format(name=a.member.name, minutes=minutes_late(meeting, a)) for a in late]
+        lines += [LATE_LINE.format(name=names[a.member_id], minutes=minutes_late(meeting, a)) for a in late]
     if absent:
         lines.append(ABSENT)
-        lines += [f"@{a.member.name}" for a in absent]
+        lines += [f"@{names[a.member_id]}" for a in absent]
     if excused:
-        lines.append(EXCUSED + "、".join(a.member.name for a in excused))
+        lines.append(EXCUSED + "、".join(names[a.member_id] for a in excused))
     return Reply("\n".join(lines), mentions=tuple(a.member_id for a in absent))
 
 

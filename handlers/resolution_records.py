@@ -40,6 +40,9 @@ UNDERSTOOD = (
     "应到 {expected}，实到 {present}\n表决：{votes}"
 )
 UNKNOWN = "？"
+UNANIMOUS_SAID = "一致同意"
+EXPECTED_AS_PRESENT = "未说明（按实到计）"
+PERCENT_SAID = "同意 {percent:g}%"
 
 
 def quorum_rule(settings, kind: str | None) -> str:
@@ -155,13 +158,43 @@ def card(resolution: Resolution, place: str) -> str:
 
 
 def understood(fields: ResolutionFields) -> str:
-    """What the parser made of a text, for the sender to check before /确认."""
+    """What the reader made of a text, for the sender to check before /确认: what arithmetic
+    filled says how, what is unknown shows as ？."""
     show = lambda value: UNKNOWN if value is None else value  # noqa: E731
     hhmm = lambda t: t.strftime("%H:%M") if t else UNKNOWN  # noqa: E731
-    votes = UNKNOWN if fields.agree is None and fields.agree_percent is None else votes_text(
-        show(fields.agree), fields.against, fields.abstain, fields.agree_percent
-    )
+    expected = _count(fields, "expected")
+    if fields.expected is None and fields.present is not None:
+        expected = EXPECTED_AS_PRESENT
     return UNDERSTOOD.format(
         subject=show(fields.subject), meeting=fields.meeting or UNKNOWN, start=hhmm(fields.start),
-        end=hhmm(fields.end), expected=show(fields.expected), present=show(fields.present), votes=votes,
+        end=hhmm(fields.end), expected=expected, present=_count(fields, "present"),
+        votes=_votes_read(fields),
     )
+
+
+def _count(fields: ResolutionFields, name: str) -> str:
+    value, reason = getattr(fields, name), fields.inferred.get(name)
+    if value is None:
+        return UNKNOWN
+    return f"{value}（{reason}）" if reason else str(value)
+
+
+def _votes_read(fields: ResolutionFields) -> str:
+    if fields.agree is None and (fields.unanimous or fields.agree_percent is not None):
+        said = UNANIMOUS_SAID if fields.unanimous else PERCENT_SAID.format(percent=fields.agree_percent)
+        return said + ("，按实到人数计" if fields.present is None else "")
+    if fields.agree is None and fields.agree_percent is None and not fields.unanimous:
+        return UNKNOWN
+    names = {"agree": "同意", "against": "反对", "abstain": "弃权"}
+    shared: dict[str, list[str]] = {}
+    for name in names:
+        shared.setdefault(fields.inferred.get(name), []).append(name)
+    shown = []
+    for name, label in names.items():
+        value, reason = getattr(fields, name), fields.inferred.get(name)
+        inline = reason is not None and len(shared[reason]) == 1
+        shown.append(f"{label} {UNKNOWN if value is None else value}" + (f"（{reason}）" if inline else ""))
+    notes = [
+        f"{'、'.join(names[n] for n in group)}：{reason}" for reason, group in shared.items() if reason and len(group) > 1
+    ]
+    return "，".join(shown) + "".join(f"（{note}）" for note in notes)

@@ -16,6 +16,9 @@ router = Router("resolutions")
 
 SECRETARY, ADMIN = Role.SECRETARY.value, Role.ADMIN.value
 MISSING = "🤔 还缺少：{fields}。"
+QUESTION = "❓ {question}"
+ASK_FIX = "请用 /修改 字段 值 更正（如 /修改 实到 32），再回复 /确认。"
+NO_DECISION = "🤔 会上形成决议了吗？有的话，请把决议事项和表决结果一起发上来（如：一致同意修建村道）。"
 ASK_CONFIRM = "请核对：无误请回复 /确认；有误请发送 /修改 字段 值（如 /修改 实到 33）。"
 ASK_FILL = "请用 /修改 字段 值 补上（如 /修改 开始 19:00），再回复 /确认。"
 NO_DRAFT = "没有等您确认的会议决议。把会议情况直接发到群里，或用 /决议 录入。"
@@ -28,6 +31,9 @@ PUBLIC_CARD = "📢 审核公开\n{card}{link}"
 
 _LOOKS_LIKE_MEETING = re.compile(r"会议|召开|开会|大会|两委会")
 _LOOKS_LIKE_VOTE = re.compile(r"同意|通过|表决|赞成")
+# A report of a meeting held (asked about its decision), not a notice of one to come.
+_LOOKS_LIKE_REPORT = re.compile(r"结束|散会|闭会|实到|到会|参会|出席|与会")
+_LOOKS_LIKE_NOTICE = re.compile(r"明天|明晚|后天|下周|将于|准时|请各位|请大家")
 
 
 def looks_like_resolution(message, ctx) -> bool:
@@ -39,17 +45,19 @@ def looks_like_resolution(message, ctx) -> bool:
         and ctx.member.role in (SECRETARY, ADMIN)
         and len(text) >= 12
         and bool(_LOOKS_LIKE_MEETING.search(text))
-        and bool(_LOOKS_LIKE_VOTE.search(text))
+        and bool(_LOOKS_LIKE_VOTE.search(text) or _LOOKS_LIKE_REPORT.search(text))
     )
 
 
 @router.listener(looks_like_resolution)
 def read_meeting_text(message, ctx):
+    parsed = parse_free_text(message.text)
+    if not parsed.decided:  # a report of a meeting gets one question; a notice of one, nothing
+        return None if _LOOKS_LIKE_NOTICE.search(message.text) else NO_DECISION
     repository = ResolutionRepository(ctx.session)
     earlier = repository.pending_draft(ctx.group.id, ctx.member.id)
     if earlier is not None:
         earlier.status = "replaced"
-    parsed = parse_free_text(message.text)
     repository.add(
         ResolutionDraft(
             group_id=ctx.group.id, member_id=ctx.member.id, fields=parsed.as_dict(),
@@ -85,6 +93,8 @@ def confirm_draft(message, ctx):
     if draft is None:
         return _no_draft(ctx)
     fields = ResolutionFields.from_dict(draft.fields)
+    if fields.questions():
+        raise UserError(_questions(fields))
     if fields.missing():
         raise UserError(MISSING.format(fields="、".join(fields.missing())) + ASK_FILL)
     resolution = records.record(
@@ -141,9 +151,19 @@ def publish(message, ctx):
 
 
 def _preview(fields: ResolutionFields) -> str:
+    """The card of what was read, then either the contradictions, the missing fields or /确认."""
     missing = fields.missing()
-    tail = MISSING.format(fields="、".join(missing)) + ASK_FILL if missing else ASK_CONFIRM
+    if fields.questions():
+        tail = _questions(fields)
+    elif missing:
+        tail = MISSING.format(fields="、".join(missing)) + ASK_FILL
+    else:
+        tail = ASK_CONFIRM
     return records.understood(fields) + "\n" + tail
+
+
+def _questions(fields: ResolutionFields) -> str:
+    return "\n".join(QUESTION.format(question=q) for q in fields.questions()) + "\n" + ASK_FIX
 
 
 def _draft_or_none(ctx) -> ResolutionDraft | None:

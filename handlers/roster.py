@@ -1,19 +1,23 @@
 """The roster (花名册): importing members from an .xlsx or .csv file.
 
 Columns (Chinese or English headers): 乡镇/township, 村/village, 姓名/name, 职务/role, 小组/team,
-企业微信ID/wecom_user_id, 钉钉ID/dingtalk_staff_id. A re-import updates members in place; any bad
-row stops the whole import (the caller commits only a clean one), reported by row number.
+企业微信ID/wecom_user_id, 钉钉ID/dingtalk_staff_id, 起始日期/start_date. A re-import updates members
+in place; any bad row stops the whole import (the caller commits only a clean one), reported by
+row number.
+
+Two halves with one boundary: `read_roster` (file bytes → validated `RosterRow`s; the file
+formats are in `handlers.roster_files`) and `import_roster` (rows → database).
 """
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
-from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
+from handlers.roster_files import RosterFileError, read_table
 from storage.models import Member, Role
 from storage.repositories import OrgRepository
 
@@ -25,6 +29,7 @@ HEADERS = {
     "team": ("小组", "分组", "team"),
     "wecom": ("企业微信ID", "企业微信id", "wecom_user_id", "wecom"),
     "dingtalk": ("钉钉ID", "钉钉id", "dingtalk_staff_id", "dingtalk"),
+    "start": ("起始日期", "开始日期", "start_date", "start"),
 }
 REQUIRED = ("township", "name", "role")
 ROLES = {role.value for role in Role}
@@ -48,6 +53,7 @@ class RosterRow:
     role: str
     team: str | None
     accounts: dict[str, str] = field(default_factory=dict)  # platform -> user id
+    start: date | None = None  # 起始日期: the day attendance counting starts
 
     @property
     def key(self) -> tuple[str, str | None, str]:
@@ -65,12 +71,15 @@ class ImportReport:
 
 def read_roster(path: str | Path) -> list[RosterRow]:
     """Read and validate every row; raise RosterError naming all bad rows."""
-    table = _read_table(Path(path))
+    try:
+        table = read_table(Path(path))
+    except RosterFileError as error:
+        raise RosterError(error.problems) from None
     if not table:
         raise RosterError([(1, "文件是空的")])
-    columns = _map_headers(table[0])
+    columns = _map_headers(table[0][1])
     rows, problems = [], []
-    for line, cells in enumerate(table[1:], start=2):
+    for line, cells in table[1:]:
         if not any(str(c or "").strip() for c in cells):
             continue
         row, problem = _parse_row(line, cells, columns)
@@ -84,13 +93,15 @@ def read_roster(path: str | Path) -> list[RosterRow]:
     return rows
 
 
-def import_roster(session: Session, path: str | Path) -> ImportReport:
-    """Create or update members from the file. Does not commit; raises RosterError on any bad row."""
+def import_roster(session: Session, path: str | Path, *, today: date | None = None) -> ImportReport:
+    """Create or update members from the file. Does not commit; raises RosterError on any bad row.
+    `today` (the clock's) is the start date of new members without a 起始日期, and the day a
+    township imported for the first time started using the bot."""
     rows = read_roster(path)
     org = OrgRepository(session)
     report, problems = ImportReport(), []
     for row in rows:
-        problem = _apply(org, row, report)
+        problem = _apply(org, row, report, today)
         if problem:
             problems.append((row.line, problem))
     if problems:
@@ -99,17 +110,22 @@ def import_roster(session: Session, path: str | Path) -> ImportReport:
     return report
 
 
-def _apply(org: OrgRepository, row: RosterRow, report: ImportReport) -> str | None:
+def _apply(org: OrgRepository, row: RosterRow, report: ImportReport, today: date | None = None) -> str | None:
     township = org.get_or_create_township(row.township)
+    if township.started_on is None:
+        township.started_on = today
     village = org.get_or_create_village(township, row.village) if row.village else None
     member = org.find_member(township.id, village.id if village else None, row.name)
     if member is None:
-        member = Member(township_id=township.id, village_id=village.id if village else None, name=row.name)
+        member = Member(township_id=township.id, village_id=village.id if village else None, name=row.name,
+                        start_date=row.start or today)
         org.session.add(member)
         report.created += 1
     else:
         report.updated += 1
     member.role, member.team, member.active = row.role, row.team, True
+    if row.start is not None:
+        member.start_date = row.start
     org.session.flush()
     for platform, user_id in row.accounts.items():
         holder = org.identity(platform, user_id)
@@ -117,28 +133,6 @@ def _apply(org: OrgRepository, row: RosterRow, report: ImportReport) -> str | No
             return f"{platform} 账号 {user_id} 已属于 {holder.member.name}"
         org.set_identity(member, platform, user_id)
     return None
-
-
-def _read_table(path: Path) -> list[list[str]]:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return [list(r) for r in csv.reader(handle)]
-    if suffix in (".xlsx", ".xlsm"):
-        workbook = load_workbook(path, read_only=True, data_only=True)
-        try:
-            return [[_cell(v) for v in r] for r in workbook.worksheets[0].iter_rows(values_only=True)]
-        finally:
-            workbook.close()
-    raise RosterError([(0, f"不支持的文件类型 {suffix or '(无后缀)'}，请用 .xlsx 或 .csv")])
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _map_headers(header: list[str]) -> dict[str, int]:
@@ -155,21 +149,39 @@ def _map_headers(header: list[str]) -> dict[str, int]:
 
 
 def _parse_row(line: int, cells: list[str], columns: dict[str, int]) -> tuple[RosterRow | None, str | None]:
-    def get(key: str) -> str:
-        index = columns.get(key)
-        return str(cells[index]).strip() if index is not None and index < len(cells) else ""
-
-    if not get("township"):
+    width = len(cells)
+    get = {key: str(cells[index]).strip() if index < width else "" for key, index in columns.items()}
+    township, name, role, start_text = get["township"], get["name"], get["role"], get.get("start", "")
+    if not township:
         return None, "缺少乡镇"
-    if not get("name"):
+    if not name:
         return None, "缺少姓名"
-    if len(get("name")) > 32:
+    if len(name) > 32:
         return None, "姓名太长"
-    if get("role") not in ROLES:
-        return None, f"职务「{get('role')}」不对，应为：{'、'.join(sorted(ROLES))}"
-    accounts = {PLATFORM_COLUMNS[k]: get(k) for k in PLATFORM_COLUMNS if get(k)}
-    row = RosterRow(line, get("township"), get("village") or None, get("name"), get("role"), get("team") or None, accounts)
+    if role not in ROLES:
+        return None, f"职务「{role}」不对，应为：{'、'.join(sorted(ROLES))}"
+    start = _start_date(start_text) if start_text else None
+    if start_text and start is None:
+        return None, f"起始日期「{start_text}」不对，应写成 2026-11-16 这样"
+    accounts = {PLATFORM_COLUMNS[k]: get[k] for k in PLATFORM_COLUMNS if get.get(k)}
+    row = RosterRow(line, township, get.get("village") or None, name, role, get.get("team") or None, accounts, start)
     return row, None
+
+
+def _start_date(text: str) -> date | None:
+    """2026-11-16, 2026/11/16, 2026.11.16 or 2026年11月16日 (a time after it is ignored)."""
+    if len(text) == 10 and text[4] == "-":
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return None
+    cleaned = text.split(" ")[0].replace("年", "-").replace("月", "-").replace("日", "")
+    cleaned = cleaned.replace("/", "-").replace(".", "-")
+    try:
+        year, month, day = (int(part) for part in cleaned.split("-"))
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 def _duplicates_in_file(rows: list[RosterRow]) -> list[tuple[int, str]]:

@@ -12,6 +12,8 @@ import threading
 
 import jieba
 
+from handlers.resolution_lexicon import words_to_learn
+
 __all__ = ["DOMAIN_WORDS", "search_tokens", "warm_up", "words"]
 
 # Words jieba must never split: bodies, meeting kinds, the five kinds of major matters, and
@@ -38,13 +40,16 @@ def _get() -> jieba.Tokenizer:
                 tokenizer.initialize()
                 for word in DOMAIN_WORDS:
                     tokenizer.add_word(word, freq=200000)
+                for word in words_to_learn():
+                    tokenizer.add_word(word)  # jieba's suggested frequency: kept whole, not forced
                 _tokenizer = tokenizer
     return _tokenizer
 
 
-def words(text: str) -> list[str]:
-    """The words of `text` in order (punctuation kept as its own tokens)."""
-    return _get().lcut(text)
+def words(text: str, hmm: bool = True) -> list[str]:
+    """The words of `text` in order (punctuation kept as its own tokens); `hmm=False` skips
+    jieba's guessing of words it does not know (faster; unknown names come out per character)."""
+    return _get().lcut(text, HMM=hmm)
 
 
 def search_tokens(text: str) -> list[str]:

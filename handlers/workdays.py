@@ -1,62 +1,57 @@
-"""Which days a township works: China's official calendar (statutory holidays and 调休 makeup
-workdays, from the `chinese-calendar` package) plus the township's own extra days off or on.
+"""Which days a township works: China's national calendar (statutory holidays and 调休 makeup
+workdays, year by year from `handlers.national_calendar`) plus the township's own extra days off
+or on, which apply on top of whatever source the year comes from.
 
-The package only knows the years the State Council has published; for any other year we refuse
-with a clear Chinese error instead of guessing from weekdays.
+A year nobody has published yet is counted provisionally (weekends and statutory holidays by
+rule) instead of refused; `provisional_years` tells callers which years to mark.
 """
 
 from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-
-import chinese_calendar
+from datetime import date
 
 from bot.config import Settings
-from bot.errors import UserError
+from handlers.national_calendar import NationalCalendar, days_between, provisional_mark
 
-__all__ = ["CalendarNotCovered", "WorkCalendar", "calendar_for", "month_days"]
-
-NOT_COVERED = "暂无 {year} 年的法定节假日安排（日历数据只到 {last} 年），无法计算工作日。请管理员升级 chinese-calendar 或在配置中补充。"
-
-
-class CalendarNotCovered(UserError):
-    """The official calendar of this year is not known (not yet published, or too old)."""
+__all__ = ["WorkCalendar", "calendar_for", "month_days"]
 
 
 @dataclass(frozen=True)
 class WorkCalendar:
     days_off: frozenset[date] = field(default_factory=frozenset)
     extra_workdays: frozenset[date] = field(default_factory=frozenset)
+    national: NationalCalendar = field(default_factory=lambda: NationalCalendar("data"))
 
     def is_workday(self, day: date) -> bool:
         if day in self.days_off:
             return False
         if day in self.extra_workdays:
             return True
-        try:
-            return chinese_calendar.is_workday(day)
-        except NotImplementedError:
-            raise CalendarNotCovered(NOT_COVERED.format(year=day.year, last=_last_covered_year())) from None
+        return self.national.is_workday(day)
 
     def workdays(self, first: date, last: date) -> list[date]:
         """Workdays from `first` to `last`, both included."""
-        days = (first + timedelta(days=n) for n in range((last - first).days + 1))
-        return [day for day in days if self.is_workday(day)]
+        return [day for day in days_between(first, last) if self.is_workday(day)]
+
+    def provisional_years(self, first: date, last: date) -> list[int]:
+        """The years between `first` and `last` whose schedule is only provisional."""
+        return [year for year in range(first.year, last.year + 1) if self.national.year(year).provisional]
+
+    def mark(self, first: date, last: date | None = None) -> str:
+        """'（暂定：2027 年放假安排未发布）' when a day counted lies in a provisional year, else ''."""
+        return provisional_mark(self.provisional_years(first, last or first))
 
 
 def calendar_for(settings: Settings, township_name: str) -> WorkCalendar:
+    national = NationalCalendar(settings.data_dir)
     own = settings.attendance.calendars.get(township_name)
     if own is None:
-        return WorkCalendar()
-    return WorkCalendar(frozenset(own.days_off), frozenset(own.workdays))
+        return WorkCalendar(national=national)
+    return WorkCalendar(frozenset(own.days_off), frozenset(own.workdays), national)
 
 
 def month_days(year: int, month: int) -> tuple[date, date]:
     """First and last day of a month."""
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-
-
-def _last_covered_year() -> int:
-    return max(chinese_calendar.holidays).year

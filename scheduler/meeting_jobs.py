@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from bot.config import MeetingSettings
 from handlers.meeting_posts import post
+from scheduler.job_failures import tell_admins_on_failure
 from scheduler.runtime import job_context
 from storage.models import Meeting, MeetingSend
 from storage.repositories import MeetingRepository
@@ -59,6 +60,7 @@ def cancel_sends(repo: MeetingRepository, meeting: Meeting) -> int:
     return cancelled
 
 
+@tell_admins_on_failure("会议提醒与点名")
 def sweep() -> int:
     """Run every planned send that is due (the recurring job, and the catch-up at startup).
 

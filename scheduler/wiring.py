@@ -44,6 +44,9 @@ RECURRING_JOBS: list[RecurringJob] = [
                  _daily_at("reminder_time")),
     RecurringJob("attendance.warnings", "scheduler.attendance_jobs:check_attendance_warnings", "cron",
                  _daily_at("warning_time")),
+    # national calendar: the weekly notice while a year's official schedule is missing (from 1 December)
+    RecurringJob("calendar.missing_schedule", "scheduler.calendar_jobs:remind_missing_schedule", "cron",
+                 {"hour": 9, "minute": 5}),
     # meetings: runs the planned sends that came due; after a restart it runs once and catches up
     RecurringJob("meetings-sweep", "scheduler.meeting_jobs:sweep", "interval", {"minutes": 1}, 24 * 3600),
     # votes: closes live votes whose deadline passed

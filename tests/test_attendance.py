@@ -51,11 +51,11 @@ def test_village_table_for_the_secretary(world, clock):
     at(clock, OCT.replace(day=10), 7, 0)
     assert chat(world).reply("/考勤 全村", "zhangjg") == (
         "📊 雅庄村 2026年10月考勤（截至10月10日，应出勤 3 天）\n"
-        "姓名｜打卡｜迟到｜请假｜缺勤｜状态\n"
-        "张建国｜2｜0｜0｜0｜🟢 正常\n"
-        "李秀英｜1｜0｜0｜1｜🟢 正常\n"
-        "王伟｜0｜0｜0｜2｜🟡 黄色预警\n"
-        "周敏｜0｜0｜0｜2｜🟡 黄色预警"
+        "姓名｜打卡｜迟到｜请假｜缺勤｜休息日打卡｜状态\n"
+        "张建国｜2｜0｜0｜0｜0｜🟢 正常\n"
+        "李秀英｜1｜0｜0｜1｜0｜🟢 正常\n"
+        "王伟｜0｜0｜0｜2｜0｜🟡 黄色预警\n"
+        "周敏｜0｜0｜0｜2｜0｜🟡 黄色预警"
     )
 
 
@@ -64,7 +64,7 @@ def test_township_tables_for_the_admin_list_every_village(world, clock):
     reply = "\n".join(chat(world, "wx-zhiying").say("/考勤 全镇", "sunli"))
     assert "📊 雅庄村 2026年10月考勤（截至10月12日，应出勤 4 天）" in reply
     assert "📊 莲湖村 2026年10月考勤（截至10月12日，应出勤 4 天）" in reply
-    assert "赵磊｜0｜0｜0｜3｜🔴 红色预警" in reply
+    assert "赵磊｜0｜0｜0｜3｜0｜🔴 红色预警" in reply
 
 
 def test_whole_village_and_township_are_for_secretaries_and_admins_only(world, clock):

@@ -62,6 +62,7 @@ def test_modify_with_an_unknown_field_explains(world, clock):
 def test_ordinary_chat_and_non_secretaries_are_not_answered(world):
     chat = world.chat()
     assert chat.say("今天下午三点开会，大家别忘了", "zhangjg") == []
+    assert chat.say("明晚七点召开村民代表会议表决村庄规划，请各位代表准时参加", "zhangjg") == []
     assert chat.say(KINDERGARTEN, "lixy") == []  # a 村干部 pasting it is not a secretary's report
 
 
@@ -129,3 +130,53 @@ def test_a_bare_confirm_in_chat_is_left_alone(world):
     chat = world.chat()
     assert chat.say("确认", "lixy") == []
     assert chat.reply("/确认", "lixy").startswith("没有等您确认的会议决议")
+
+
+def test_counts_the_text_determines_are_filled_and_the_card_says_how(world, clock):
+    at_evening(clock)
+    chat = world.chat()
+    text = "今晚召开党员大会，实到30人，同意25票，弃权5票，通过村集体经济合作社年度分红方案，19:00-19:50"
+    preview = chat.reply(text, "zhangjg")
+    assert "表决：同意 25，反对 0（由实到与同意、弃权推算），弃权 5" in preview
+    assert "还缺少" not in preview and "/确认" in preview
+    assert "表决：同意 25，反对 0，弃权 5" in chat.reply("/确认", "zhangjg")
+
+
+def test_unanimous_without_attendance_asks_only_for_attendance(world, clock):
+    at_evening(clock)
+    chat = world.chat()
+    preview = chat.reply("今晚19时召开村民代表会议，19时34分结束，一致同意筹建公办幼儿园", "zhangjg")
+    assert "表决：一致同意，按实到人数计" in preview
+    assert "还缺少：实到人数。" in preview
+    preview = chat.reply("/修改 实到 30", "zhangjg")
+    assert "表决：同意 30，反对 0，弃权 0（同意、反对、弃权：一致同意，按实到 30 人计）" in preview
+    assert "结果：✅ 通过" in chat.reply("/确认", "zhangjg")
+
+
+def test_a_meeting_without_a_decision_gets_one_short_question(world, clock):
+    at_evening(clock)
+    chat = world.chat()
+    reply = chat.reply("今晚19时召开村民代表会议，34人参加，19时34分结束，会上讨论了筹建公办幼儿园", "zhangjg")
+    assert reply == "🤔 会上形成决议了吗？有的话，请把决议事项和表决结果一起发上来（如：一致同意修建村道）。"
+    assert chat.reply("/确认", "zhangjg").startswith("没有等您确认的会议决议")
+
+
+def test_contradicting_counts_are_asked_and_never_stored(world, clock):
+    at_evening(clock)
+    chat = world.chat()
+    text = "今晚召开村民代表会议，实到25人，同意23票，反对1票，弃权3票，通过村级垃圾分类积分制度，19:00-19:40"
+    question = "❓ 同意、反对、弃权合计 27 人，超过实到 25 人，哪个数不对？"
+    assert question in chat.reply(text, "zhangjg")
+    assert question in chat.reply("/确认", "zhangjg")
+    assert count_resolutions(world.app) == 0
+    assert "请核对" in chat.reply("/修改 弃权 1", "zhangjg")
+    assert "表决：同意 23，反对 1，弃权 1" in chat.reply("/确认", "zhangjg")
+    assert count_resolutions(world.app) == 1
+
+
+def test_a_count_said_twice_differently_is_a_question(world, clock):
+    at_evening(clock)
+    chat = world.chat()
+    reply = chat.reply("今晚19时召开两委会议，实到9人，20时结束，同意9票，一致同意修建村道，参加8人", "zhangjg")
+    assert "❓ 实到写了两个数：9 和 8，以哪个为准？" in reply
+    assert "请核对" in chat.reply("/修改 实到 9", "zhangjg")

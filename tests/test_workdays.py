@@ -2,10 +2,11 @@
 
 from datetime import date
 
-import pytest
+import chinese_calendar
 
 from bot.config import Settings, TownshipCalendarSettings
-from handlers.workdays import CalendarNotCovered, WorkCalendar, calendar_for
+from handlers.national_calendar import NationalCalendar, days_between
+from handlers.workdays import WorkCalendar, calendar_for
 from tests.attendance_helpers import MAKEUP_SATURDAY, OCTOBER_WORKDAYS, at, chat
 
 
@@ -28,11 +29,25 @@ def test_township_extra_days_off_and_on_change_the_count():
     assert calendar_for(settings, "别的镇").is_workday(date(2026, 10, 9))
 
 
-def test_a_year_the_calendar_does_not_cover_is_a_clear_error():
-    with pytest.raises(CalendarNotCovered, match="暂无 2031 年的法定节假日安排"):
-        WorkCalendar().is_workday(date(2031, 3, 3))
+def test_a_year_nobody_published_counts_weekends_and_statutory_holidays_provisionally(tmp_path):
+    calendar = calendar_for(Settings(data_dir=tmp_path), "芝英镇")
+    assert not calendar.is_workday(date(2031, 1, 1))  # 元旦, a Wednesday
+    assert not calendar.is_workday(date(2031, 10, 1))  # 国庆节
+    assert calendar.is_workday(date(2031, 3, 3))  # an ordinary Monday
+    assert not calendar.is_workday(date(2031, 3, 8))  # an ordinary Saturday
+    assert calendar.mark(date(2031, 3, 1), date(2031, 3, 31)) == "（暂定：2031 年放假安排未发布）"
+    assert calendar.mark(date(2026, 10, 1), date(2026, 10, 31)) == ""
 
 
-def test_attendance_in_an_uncovered_year_tells_the_user(world, clock):
+def test_attendance_in_an_unpublished_year_is_counted_and_marked(world, clock):
     at(clock, date(2031, 3, 3))
-    assert chat(world).reply("/考勤", "wangw").startswith("暂无 2031 年的法定节假日安排")
+    reply = chat(world).reply("/考勤", "wangw")
+    assert "应出勤 1 天" in reply
+    assert reply.endswith("（暂定：2031 年放假安排未发布）")
+
+
+def test_the_years_the_package_knows_are_counted_exactly_as_the_package_counts_them(tmp_path):
+    national = NationalCalendar(tmp_path)
+    days = list(days_between(date(2024, 1, 1), date(2026, 12, 31)))
+    assert [national.is_workday(day) for day in days] == [chinese_calendar.is_workday(day) for day in days]
+    assert not national.year(2026).provisional and national.year(2027).provisional

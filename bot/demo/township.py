@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.clock import TZ
-from handlers.workdays import WorkCalendar
+from handlers.workdays import calendar_for
 from storage.models import Checkin, Member
 from storage.repositories import OrgRepository
 
@@ -52,7 +52,7 @@ MISSED_BEFORE_DEMO = {"胡国平": 1, "金丽娟": 2, "陈志强": 3, "周敏": 
 def seed_month_history(app: App, today: date) -> int:
     """Check-ins of every member of the demo villages on the month's workdays before `today`,
     at 08:0x, less the misses above. Returns how many were stored."""
-    calendar = WorkCalendar()
+    calendar = calendar_for(app.settings, "芝英镇")
     workdays = calendar.workdays(today.replace(day=1), today - timedelta(days=1))
     stored = 0
     with app.unit_of_work() as uow:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.base import Base
@@ -27,6 +27,8 @@ class Township(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
+    # the day the township started using the bot (its first roster import): nothing before counts
+    started_on: Mapped[date | None] = mapped_column(Date)
 
     villages: Mapped[list[Village]] = relationship(back_populates="township", order_by="Village.id")
 
@@ -76,6 +78,8 @@ class Member(Base):
     role: Mapped[str] = mapped_column(String(16))
     team: Mapped[str | None] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # the day attendance counting starts for this member (roster 起始日期, else first import/bind)
+    start_date: Mapped[date | None] = mapped_column(Date)
 
     township: Mapped[Township] = relationship()
     village: Mapped[Village | None] = relationship()

@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import Date, and_, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from storage.models import AttendanceStatus, Checkin, CheckinCorrection, LeaveRequest, Member, Village
+from storage.models import AttendanceStatus, Checkin, CheckinCorrection, LeaveRequest, Member, Township, Village
 
 __all__ = ["AttendanceRepository", "CheckinCounts", "LeaveCounts", "RosterRow"]
 
@@ -24,6 +24,9 @@ class RosterRow:
     role: str
     village_id: int
     village_name: str
+    start: date | None = None  # the member's start date
+    township_start: date | None = None  # the day the township started using the bot
+    team: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,8 +51,10 @@ class AttendanceRepository:
     def roster(self, township_id: int, village_id: int | None, roles: list[str]) -> list[RosterRow]:
         """Active village members who must check in, ordered by village then roster order."""
         query = (
-            select(Member.id, Member.name, Member.role, Village.id, Village.name)
+            select(Member.id, Member.name, Member.role, Village.id, Village.name, Member.start_date,
+                   Township.started_on, Member.team)
             .join(Village, Village.id == Member.village_id)
+            .join(Township, Township.id == Member.township_id)
             .where(Member.township_id == township_id, Member.active.is_(True), Member.role.in_(roles))
             .order_by(Village.id, Member.id)
         )
