@@ -84,7 +84,9 @@ class DispatchProcess:
 
 def _child(settings: Settings, wake, stop, waiting, sqlite: bool) -> None:
     _die_with_parent()
-    os.nice(5)  # dispatch is background work: the process answering the platforms gets the CPU first
+    # Dispatch is background work: the process answering the platforms gets the CPU first. Not 19:
+    # on SQLite a child descheduled while it holds the write lock would make the intake wait.
+    os.nice(10)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from bot.app import build_app
     from bot.platforms import build_senders
