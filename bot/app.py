@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.cards import CardBook
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, load_settings
 from bot.dispatcher import Dispatcher
@@ -20,9 +21,11 @@ from handlers import (
     checkin,
     help,
     leave,
+    notices,
     meetings,
     minutes,
     notes,
+    points,
     resolutions,
     search,
     votes,
@@ -41,9 +44,14 @@ ROUTERS = (
     minutes.router,
     resolutions.router,
     votes.router,
+    points.router,
     search.router,
+    notices.router,
     help.router,
 )
+
+# Tap cards: the renderer of each card-key prefix (bot/cards.py).
+CARD_RENDERERS = {"checkin": checkin.checkin_card, "vote": votes.vote_card, "notice": notices.notice_card}
 
 
 @dataclass
@@ -54,6 +62,7 @@ class App:
     session_factory: sessionmaker[Session]
     commands: CommandTable
     media_fetchers: dict[str, MediaFetcher] = field(default_factory=lambda: {"console": LocalFileFetcher()})
+    cards: CardBook = field(default_factory=lambda: CardBook(CARD_RENDERERS))
     dispatcher: Dispatcher = field(init=False)
 
     def __post_init__(self) -> None:
@@ -76,5 +85,10 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None, m
         clock=clock or SystemClock(),
         engine=engine,
         session_factory=make_session_factory(engine),
-        commands=CommandTable(ROUTERS),
+        commands=build_command_table(),
     )
+
+
+def build_command_table() -> CommandTable:
+    """Every declared command of the routers above (also read by the README generator)."""
+    return CommandTable(ROUTERS)

@@ -52,6 +52,8 @@ def run_check_config(args: argparse.Namespace) -> int:
         return 1
     platforms = [name for name, on in (("企业微信", settings.wecom.enabled), ("钉钉", settings.dingtalk.enabled)) if on]
     print(f"配置无误：已启用 {'、'.join(platforms)}，绑定 {len(settings.groups)} 个群。")
+    if settings.wecom.enabled:
+        print(WECOM_MODES[settings.wecom.mode])
     return 0
 
 
@@ -71,8 +73,10 @@ def check_settings(settings: Settings) -> list[str]:
     wecom, ding = settings.wecom, settings.dingtalk
     if not (wecom.enabled or ding.enabled):
         problems.append("企业微信和钉钉都没有启用（[wecom] enabled = true 或 [dingtalk] enabled = true）")
+    if wecom.enabled and wecom.mode == "long_connection":
+        problems += _long_connection_problems(settings)
     if wecom.enabled:
-        if not wecom.aibot_token.get_secret_value() and not wecom.app_token.get_secret_value():
+        if wecom.mode == "callback" and not wecom.aibot_token.get_secret_value() and not wecom.app_token.get_secret_value():
             problems.append("企业微信：缺少智能机器人的 Token（CADREBOT_WECOM__AIBOT_TOKEN）")
         if wecom.aibot_token.get_secret_value() and len(wecom.aibot_aes_key.get_secret_value()) != 43:
             problems.append("企业微信：智能机器人的 EncodingAESKey 应为 43 位（CADREBOT_WECOM__AIBOT_AES_KEY）")
@@ -87,10 +91,49 @@ def check_settings(settings: Settings) -> list[str]:
             problems.append("钉钉：缺少 Client Secret / AppSecret（CADREBOT_DINGTALK__CLIENT_SECRET）")
     keys = {chat for chat, key in wecom.webhook_keys.items() if key.get_secret_value()}
     for group in settings.groups:
-        if group.platform == "wecom" and not (group.webhook_key.get_secret_value() or group.chat_id in keys):
+        # over the long connection scheduled posts go out with aibot_send_msg; the webhook is the spare
+        if group.platform == "wecom" and wecom.mode == "callback" and not (
+            group.webhook_key.get_secret_value() or group.chat_id in keys
+        ):
             problems.append(f"群 {group.chat_id}：企业微信群缺少群机器人 webhook key，定时提醒发不出去")
         if group.platform == "wecom" and not wecom.enabled or group.platform == "dingtalk" and not ding.enabled:
             problems.append(f"群 {group.chat_id}：平台 {group.platform} 没有启用")
+    return problems
+
+
+WECOM_MODES = {
+    "callback": (
+        "企业微信：回调模式。企业微信把群消息推送到本机的回调网址，所以需要一个公网能访问的 HTTPS 地址"
+        "（[wecom] callback_path，经反向代理转到本机 web.port）；发送要能访问 qyapi.weixin.qq.com。"
+        "没有公网地址时，可在管理后台把机器人改为「长连接」，并设置 [wecom] mode = \"long_connection\"。"
+    ),
+    "long_connection": (
+        "企业微信：长连接模式。本机主动连到 wss://openws.work.weixin.qq.com 并保持连接，不需要公网地址，"
+        "只需能访问外网的 443 端口；群机器人 webhook（qyapi.weixin.qq.com）仍作定时提醒的备用通道。"
+        "同一个机器人只能有一个进程连接；断线会自动重连。"
+    ),
+}
+
+
+def _long_connection_problems(settings: Settings) -> list[str]:
+    from bot.adapters.wecom_long import read_status
+
+    wecom, problems = settings.wecom, []
+    if not wecom.bot_id:
+        problems.append("企业微信长连接：缺少机器人的 BotID（[wecom] bot_id）")
+    if not wecom.bot_secret.get_secret_value():
+        problems.append("企业微信长连接：缺少机器人的 Secret（CADREBOT_WECOM__BOT_SECRET）")
+    status = read_status(settings.data_dir) or {}
+    if status.get("state") == "auth_failed":
+        problems.append(
+            f"企业微信长连接：上次连接（{status.get('at', '')[:16]}）认证失败（errcode {status.get('errcode')}："
+            f"{status.get('errmsg', '')}），已停止重试。请核对 BotID 和 Secret，并确认管理后台里机器人设为「长连接」模式"
+        )
+    elif status.get("state") == "kicked":
+        problems.append(
+            f"企业微信长连接：上次运行（{status.get('at', '')[:16]}）被另一个进程用同一个机器人连上后顶下线，已停止。"
+            "同一个机器人只能由一个进程连接，请先停掉另一个"
+        )
     return problems
 
 

@@ -17,6 +17,7 @@ from pydantic_settings import (
 )
 
 from bot.platform_config import DingTalkSettings, GroupBinding, OutboxSettings, WebSettings, WeComSettings
+from bot.points_config import BoardSettings, PointsSettings
 
 __all__ = [
     "AttendanceSettings",
@@ -26,6 +27,7 @@ __all__ = [
     "TownshipCalendarSettings",
     "load_settings",
     "MeetingSettings",
+    "NoticeSettings",
     "RecurringEvent",
 ]
 
@@ -98,6 +100,16 @@ class MeetingSettings(BaseModel):
     calendar_horizon_days: int = 7  # calendar meetings are created this long ahead
 
 
+class NoticeSettings(BaseModel):
+    """`/通知 … 需回复收到`: re-@ those who have not answered this many minutes after the notice,
+    tell the 书记 (village) or the admins (township) after `report_minutes`, and stop at the
+    deadline (`default_deadline_hours` after the notice when none is given) with a final list."""
+
+    realert_minutes: list[int] = [30, 120]
+    report_minutes: int = 180
+    default_deadline_hours: int = 24
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CADREBOT_", env_nested_delimiter="__", extra="ignore")
 
@@ -114,6 +126,14 @@ class Settings(BaseSettings):
     outbox: OutboxSettings = OutboxSettings()
     groups: list[GroupBinding] = []
     meetings: MeetingSettings = MeetingSettings()
+    notices: NoticeSettings = NoticeSettings()
+    points: PointsSettings = PointsSettings()
+    board: BoardSettings = BoardSettings()
+
+    @property
+    def public_url(self) -> str:
+        """Base address of the 公开栏 pages, without a trailing slash ('' when none runs)."""
+        return (self.board.public_url or self.resolutions.public_url).rstrip("/")
 
     @property
     def bot_names(self) -> list[str]:

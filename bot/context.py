@@ -1,5 +1,6 @@
 """The one typed context a handler or a job gets: clock, session, settings, the resolved member and
-group, the parsed command, and the outbox to send through."""
+group, the parsed command and its typed arguments (`params`), the authorization `policy`, and the
+outbox to send through."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.commands import CommandCall
 from bot.config import Settings
+from bot.contract.parse import Params
+from bot.contract.policy import Policy
 from bot.media import MediaFetcher, MediaUnavailable
 from bot.messages import Attachment, InboundMessage, Reply
 from bot.outbox import OutboxWriter
@@ -19,6 +22,7 @@ from storage.models import GroupChat, Member
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.cards import CardBook
     from bot.router import CommandTable
 
 
@@ -34,6 +38,9 @@ class Context:
     group: GroupChat | None = None
     call: CommandCall | None = None
     media: Mapping[str, MediaFetcher] = field(default_factory=dict)
+    params: Params = field(default_factory=Params)  # the command's parsed, typed arguments
+    policy: Policy | None = None  # what the sender may act on (set by the router)
+    cards: CardBook | None = None  # redraws a tapped card (bot/cards.py)
 
     @classmethod
     def for_message(cls, app: App, session: Session, message: InboundMessage) -> Context:
@@ -53,6 +60,7 @@ class Context:
             outbox=OutboxWriter(session, app.clock),
             message=message,
             media=app.media_fetchers,
+            cards=app.cards,
         )
 
     @property

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.chunking import limit_for, split_text
 from bot.clock import Clock
-from bot.messages import OutboundMessage, Reply
+from bot.messages import Card, OutboundMessage, Reply
 from storage.models import GroupChat, OutboxMessage
 from storage.repositories import OrgRepository, OutboxRepository
 
@@ -61,6 +61,7 @@ class OutboxWriter:
                         markdown=reply.markdown,
                         mentions=mentions[index],
                         image_ref=reply.image_ref if index == 0 else None,
+                        card=reply.card.to_json() if reply.card and index == 0 else None,
                         reply_ref=ref,
                         dedupe_key=_part_key(dedupe_key, index),
                         status="pending",
@@ -73,8 +74,8 @@ class OutboxWriter:
         return rows[0]
 
     def _reply_ref(self, platform: str, reply_ref: str | None) -> str | None:
-        if reply_ref is None or platform not in SINGLE_USE_REPLY_REF:
-            return reply_ref
+        if reply_ref is None or platform not in SINGLE_USE_REPLY_REF or not reply_ref.startswith("http"):
+            return reply_ref  # a long-connection req_id (bot/adapters/wecom_long.py) is not a response_url
         if reply_ref in self._used_refs:
             return None
         self._used_refs.add(reply_ref)
@@ -123,4 +124,5 @@ def to_outbound(row: OutboxMessage) -> OutboundMessage:
         image_ref=row.image_ref,
         reply_ref=row.reply_ref,
         outbox_id=row.id,
+        card=Card.from_json(row.card),
     )

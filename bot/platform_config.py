@@ -5,6 +5,8 @@ so they never show up in a log line or a repr."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, SecretStr, model_validator
 
 __all__ = ["DingTalkSettings", "GroupBinding", "OutboxSettings", "WebSettings", "WeComSettings"]
@@ -31,6 +33,16 @@ class WeComSettings(BaseModel):
     api_base: str = "https://qyapi.weixin.qq.com"
     callback_path: str = "/wecom/aibot"
     app_callback_path: str = "/wecom/app"
+    # How the AI bot reaches CadreBot: "callback" (WeCom POSTs to a public URL, aibot_token/aes_key)
+    # or "long_connection" (CadreBot keeps one websocket open to WeCom, bot_id/bot_secret; no
+    # public address needed). A bot is in one mode or the other, set in the WeCom admin console.
+    mode: Literal["callback", "long_connection"] = "callback"
+    bot_id: str = ""
+    bot_secret: SecretStr = SecretStr("")
+    ws_url: str = "wss://openws.work.weixin.qq.com"
+    heartbeat_seconds: float = 30.0
+    reconnect_first_seconds: float = 1.0
+    reconnect_max_seconds: float = 60.0
 
 
 class DingTalkSettings(BaseModel):
@@ -41,6 +53,8 @@ class DingTalkSettings(BaseModel):
     client_secret: SecretStr = SecretStr("")
     robot_code: str = ""
     api_base: str = "https://api.dingtalk.com"
+    # An interactive-card template (卡片平台) whose buttons send `params.command`; empty: text only.
+    card_template_id: str = ""
 
     @property
     def robot(self) -> str:

@@ -11,7 +11,7 @@ from storage.repositories import OrgRepository
 if TYPE_CHECKING:
     from bot.app import App
 
-__all__ = ["build_senders", "sync_group_bindings", "webhook_keys"]
+__all__ = ["build_senders", "build_wecom_link", "sync_group_bindings", "webhook_keys"]
 
 
 def webhook_keys(app: App) -> dict[str, str]:
@@ -22,7 +22,18 @@ def webhook_keys(app: App) -> dict[str, str]:
     return keys
 
 
-def build_senders(app: App) -> dict[str, Sender]:
+def build_wecom_link(app: App, submit):
+    """The WeCom long connection when the bot is in that mode (else None); `submit` hands an
+    inbound message to the bot, exactly as the callback routes do."""
+    config = app.settings.wecom
+    if not (config.enabled and config.mode == "long_connection"):
+        return None
+    from bot.adapters.wecom_long import WeComLongConnection
+
+    return WeComLongConnection(config, submit, app.clock.now, data_dir=app.settings.data_dir)
+
+
+def build_senders(app: App, *, wecom_link=None) -> dict[str, Sender]:
     """Senders of the enabled platforms; registers their media fetchers on the app as well."""
     senders: dict[str, Sender] = {}
     timeout = app.settings.outbox.http_timeout_seconds
@@ -31,7 +42,12 @@ def build_senders(app: App) -> dict[str, Sender]:
         from bot.adapters.wecom_send import WeComMediaFetcher, WeComSender
 
         senders["wecom"] = WeComSender(app.settings.wecom, webhook_keys(app), timeout=timeout)
-        if app.settings.wecom.aibot_aes_key.get_secret_value():
+        if wecom_link is not None:
+            from bot.adapters.wecom_long_send import WeComLinkSender
+
+            senders["wecom"] = WeComLinkSender(wecom_link, senders["wecom"])
+        # long connection: each image carries its own key (the dispatch process has no link object)
+        if app.settings.wecom.aibot_aes_key.get_secret_value() or app.settings.wecom.mode == "long_connection":
             key = app.settings.wecom.aibot_aes_key.get_secret_value()
             app.media_fetchers["wecom"] = WeComMediaFetcher(key, max_bytes=cap)
     if app.settings.dingtalk.enabled:

@@ -1,45 +1,28 @@
 """Explicit routers: each handlers module owns one and declares its commands with a decorator.
 
 A command's docstring is its help: the first line is the one-line description `/帮助` lists, the
-rest (usage lines) is what a user gets after using it wrongly or asking `/帮助 打卡`.
+rest (usage lines) is what a user gets after using it wrongly or asking `/帮助 打卡`. What the
+command takes, who may use it, where and on what is its declaration (`bot.contract`).
 """
 
 from __future__ import annotations
 
 import difflib
-import inspect
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable, Union
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
+from bot.commands import CommandCall
+from bot.contract.args import Arg
+from bot.contract.declaration import Command, Handler, HandlerResult, doc_lines
+from bot.contract.places import Place, Scope
 from bot.messages import InboundMessage, Reply
 
 if TYPE_CHECKING:
     from bot.context import Context
 
-HandlerResult = Union[Reply, str, Iterable[Union[Reply, str]], None]
-Handler = Callable[[InboundMessage, "Context"], HandlerResult]
 Accepts = Callable[[InboundMessage, "Context"], bool]
 
 __all__ = ["Command", "CommandTable", "Listener", "Router", "as_replies"]
-
-
-@dataclass(frozen=True)
-class Command:
-    name: str
-    aliases: tuple[str, ...]
-    handler: Handler
-    roles: frozenset[str] | None  # None: anyone on the roster; else only these roles
-    family: str
-    needs_member: bool = True  # False: also for senders the roster does not know yet
-    needs_group: bool = False  # True: only in a group chat bound to a village or the township
-
-    @property
-    def help(self) -> str:
-        return _doc_lines(self.handler)[0]
-
-    @property
-    def usage(self) -> str:
-        return "\n".join(_doc_lines(self.handler)[1:]).strip()
 
 
 @dataclass(frozen=True)
@@ -64,11 +47,20 @@ class Router:
         *,
         aliases: Iterable[str] = (),
         roles: Iterable[str] | None = None,
-        needs_member: bool = True,
+        needs_member: bool | None = None,
         needs_group: bool = False,
+        sub: str | None = None,
+        sub_aliases: Iterable[str] = (),
+        args: Sequence[Arg] | None = None,
+        places: Iterable[Place] | None = None,
+        scope: Scope | None = None,
     ) -> Callable[[Handler], Handler]:
+        """Declare a command (or, with `sub`, one subcommand of `/name`). See docs/contract.md."""
+        if needs_member is None:
+            needs_member = scope is not Scope.PUBLIC
+
         def register(handler: Handler) -> Handler:
-            if not _doc_lines(handler)[0]:
+            if not doc_lines(handler)[0]:
                 raise ValueError(f"command /{name} needs a docstring: its first line is the help text")
             self.commands.append(
                 Command(
@@ -79,6 +71,11 @@ class Router:
                     family=self.family,
                     needs_member=needs_member,
                     needs_group=needs_group,
+                    sub=sub,
+                    sub_aliases=tuple(sub_aliases),
+                    args=tuple(args) if args is not None else None,
+                    places=frozenset(places) if places is not None else None,
+                    scope=scope,
                 )
             )
             return handler
@@ -98,20 +95,47 @@ class CommandTable:
 
     def __init__(self, routers: Iterable[Router]) -> None:
         self._by_name: dict[str, Command] = {}
+        self._subs: dict[tuple[str, str], Command] = {}
         self.commands: list[Command] = []
         self.listeners: list[Listener] = []
         for router in routers:
             self.listeners.extend(router.listeners)
             for command in router.commands:
                 self.commands.append(command)
-                for key in (command.name, *command.aliases):
-                    if key in self._by_name:
-                        raise ValueError(f"command name /{key} is declared twice")
-                    self._by_name[key] = command
+                if command.sub is None:
+                    self._add_name(command)
+                else:
+                    for word in (command.sub, *command.sub_aliases):
+                        if (command.name, word) in self._subs:
+                            raise ValueError(f"subcommand /{command.name} {word} is declared twice")
+                        self._subs[(command.name, word)] = command
+        for name, word in self._subs:
+            if name not in self._by_name:
+                raise ValueError(f"/{name} {word} needs a plain /{name} declared too (its usage)")
         self._names = frozenset(self._by_name)
 
+    def _add_name(self, command: Command) -> None:
+        for key in (command.name, *command.aliases):
+            if key in self._by_name:
+                raise ValueError(f"command name /{key} is declared twice")
+            self._by_name[key] = command
+
     def lookup(self, name: str) -> Command | None:
+        """The plain command of a name or alias (a subcommand is found by `resolve`)."""
         return self._by_name.get(name)
+
+    def resolve(self, command: Command, call: CommandCall) -> tuple[Command, CommandCall]:
+        """The subcommand the call's first word names (its call without that word), else the plain one."""
+        if not call.args:
+            return command, call
+        sub = self._subs.get((command.name, call.args[0]))
+        if sub is None:
+            return command, call
+        rest = call.arg_text[len(call.args[0]):].strip()
+        return sub, replace(call, args=call.args[1:], arg_text=rest)
+
+    def subcommands(self, command: Command) -> list[Command]:
+        return [c for c in self.commands if c.sub is not None and c.name == command.name]
 
     def names(self) -> frozenset[str]:
         """Every name and alias (asked once per message, so built once)."""
@@ -129,9 +153,3 @@ def as_replies(result: HandlerResult) -> list[Reply]:
     if isinstance(result, (Reply, str)):
         result = [result]
     return [Reply(item) if isinstance(item, str) else item for item in result]
-
-
-def _doc_lines(handler: Handler) -> list[str]:
-    doc = inspect.getdoc(handler) or ""
-    lines = doc.splitlines() or [""]
-    return [line.rstrip() for line in lines]

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.delivery import OutboxWorker
-from bot.platforms import build_senders, sync_group_bindings
+from bot.platforms import build_senders, build_wecom_link, sync_group_bindings
 from bot.runtime import Inbox
 from bot.runtime.dispatch_process import DispatchProcess
 from bot.web import build_web_app
@@ -40,7 +40,9 @@ class Server:
         )
         process = self._dispatch_process
         self.inbox = Inbox(app, gate=process and process.gate, wake=process and process.wake)
-        self.worker = OutboxWorker(app, build_senders(app))
+        # None unless wecom.mode = long_connection; its messages and taps go through the inbox too
+        self.wecom_link = build_wecom_link(app, self.inbox.accept_async)
+        self.worker = OutboxWorker(app, build_senders(app, wecom_link=self.wecom_link))
         self._use_scheduler = scheduler
         self._use_worker = outbox_worker  # tests drive `worker.run_once` themselves
         self._scheduler = None
@@ -62,6 +64,8 @@ class Server:
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]
+        if self.wecom_link is not None:
+            self.wecom_link.start()
         if self.app.settings.dingtalk.enabled:
             from bot.adapters.dingtalk import DingTalkStream
 
@@ -86,6 +90,8 @@ class Server:
         self._scheduler.start()
 
     async def stop(self) -> None:
+        if self.wecom_link is not None:
+            await self.wecom_link.stop()
         if self._stream is not None:
             await asyncio.to_thread(self._stream.stop)
         if self._runner is not None:

@@ -8,3 +8,4 @@ NOT_BOUND = "{name}，您的账号还没有绑定花名册。请发送「/绑定
 NEEDS_GROUP = "请在村或镇的工作群里使用 /{command}（这个聊天还没有登记到任何村或镇）。"
 NOT_ALLOWED = "⛔ /{command} 只有{roles}可以使用。"
 INTERNAL_ERROR = "😥 抱歉，处理「{text}」时出错了，已记录，请稍后再试或联系管理员。"
+BUSY = "系统繁忙，请稍后再发一次"

@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.clock import TZ
-from bot.errors import UsageError, UserError
+from bot.contract import ANYWHERE, Date, Month, Name, Scope, Text
+from bot.errors import UserError
 from bot.router import Router
-from bot.routing import may_use
 from handlers.attendance_report import month_report
 from handlers.attendance_views import member_summary, township_tables, village_table
-from handlers.dates import parse_day, parse_month, show_day
+from handlers.board_links import page_line
+from handlers.dates import show_day
 from handlers.workdays import calendar_for
 from storage.models import Checkin, CheckinCorrection, Role
 from storage.repositories import AttendanceRepository, CheckinRepository, OrgRepository
@@ -21,11 +22,9 @@ router = Router("attendance")
 LEADERS = frozenset({Role.SECRETARY.value})
 WHOLE_VILLAGE, WHOLE_TOWNSHIP = "全村", "全镇"
 
-ONLY_LEADERS = "⛔ /考勤 {scope} 只有书记或管理员可以查看。"
 NOT_ON_LIST = "{name}，您不在考勤名单上（{roles}需要每天打卡）。"
 NO_VILLAGE = "请在村的群里发送 /考勤 全村，或发送 /考勤 全镇。"
 NO_MEMBER = "本村花名册里没有「{name}」。"
-BAD_DAY = "「{text}」不是日期，请写成 11-25 这样。"
 FUTURE_DAY = "{day}还没到，不能补卡。"
 ALREADY_FINE = "{name} {day}已正常打卡，不需要补卡。"
 CORRECTED = "✅ 已为 {name} 补卡：{day}（原为{previous}），理由：{reason}。补卡人 {by}，已记录在案。"
@@ -33,41 +32,45 @@ PREVIOUS = {"missing": "未打卡", "late": "迟到"}
 REST_DAY_NOTE = "（{day}是休息日，不计入应出勤）"
 
 
-@router.command("考勤", aliases=("出勤",))
+MONTH = Month("month", "月份", optional=True)
+
+
+@router.command("考勤", aliases=("出勤",), places=ANYWHERE, scope=Scope.SELF, args=(MONTH,))
 def attendance(message, ctx):
     """查看本月考勤：应出勤、已打卡、迟到、请假、缺勤和预警状态
     /考勤            看自己本月
     /考勤 10月        看自己某月
     书记/管理员：/考勤 全村 ｜ /考勤 全镇 ｜ /考勤 全村 10月
     """
-    scope, month = _read_attendance_args(ctx)
-    if scope and not may_use(ctx.member.role, LEADERS):
-        raise UserError(ONLY_LEADERS.format(scope=scope))
-    township = ctx.member.township
-    village_id = _village_for(ctx) if scope == WHOLE_VILLAGE else None
-    if scope is None:
-        village_id = ctx.member.village_id
-    report = month_report(ctx.session, ctx.settings, township, *month, ctx.today(), village_id=village_id)
-    if scope == WHOLE_TOWNSHIP:
-        return township_tables(report)
-    if scope == WHOLE_VILLAGE:
-        return village_table(report, _village_name(ctx, village_id), report.members)
+    report = _report(ctx, ctx.member.village_id)
     own = report.of_member(ctx.member.id)
     if own is None:
         raise UserError(NOT_ON_LIST.format(name=ctx.member.name, roles="、".join(ctx.settings.attendance.roles)))
     return member_summary(report, own)
 
 
-def _read_attendance_args(ctx) -> tuple[str | None, tuple[int, int]]:
-    scope, month = None, (ctx.today().year, ctx.today().month)
-    for arg in ctx.args:
-        if arg in (WHOLE_VILLAGE, WHOLE_TOWNSHIP) and scope is None:
-            scope = arg
-        elif (parsed := parse_month(arg, ctx.today())) is not None:
-            month = parsed
-        else:
-            raise UsageError()
-    return scope, month
+@router.command("考勤", sub=WHOLE_VILLAGE, roles=LEADERS, places=ANYWHERE, scope=Scope.VILLAGE, args=(MONTH,))
+def village_attendance(message, ctx):
+    """书记、管理员查看本村本月（或某月）考勤表
+    /考勤 全村 ｜ /考勤 全村 10月
+    """
+    village_id = _village_for(ctx)
+    ctx.policy.require_village(village_id)
+    report = _report(ctx, village_id)
+    return village_table(report, _village_name(ctx, village_id), report.members) + page_line(ctx, village_id)
+
+
+@router.command("考勤", sub=WHOLE_TOWNSHIP, roles=LEADERS, places=ANYWHERE, scope=Scope.TOWNSHIP, args=(MONTH,))
+def township_attendance(message, ctx):
+    """书记、管理员查看全镇本月（或某月）考勤表
+    /考勤 全镇 ｜ /考勤 全镇 10月
+    """
+    return township_tables(_report(ctx, None)) + page_line(ctx, township_id=ctx.member.township_id)
+
+
+def _report(ctx, village_id: int | None):
+    month = ctx.params.month or (ctx.today().year, ctx.today().month)
+    return month_report(ctx.session, ctx.settings, ctx.member.township, *month, ctx.today(), village_id=village_id)
 
 
 def _village_for(ctx) -> int:
@@ -82,19 +85,16 @@ def _village_name(ctx, village_id: int) -> str:
     return next(v.name for v in OrgRepository(ctx.session).villages(ctx.member.township_id) if v.id == village_id)
 
 
-@router.command("补卡", roles=LEADERS)
+@router.command(
+    "补卡", roles=LEADERS, places=ANYWHERE, scope=Scope.VILLAGE,
+    args=(Name("name", "姓名"), Date("day", "日期", past_days=366, future_days=366), Text("reason", "理由", max_len=200)),
+)
 def correct_checkin(message, ctx):
     """书记为本村人员补卡（记录补卡人、时间和理由）
     /补卡 姓名 日期 理由
     例：/补卡 王伟 11-23 在镇里开会忘记打卡
     """
-    if len(ctx.args) < 3:
-        raise UsageError()
-    name, day_text = ctx.args[0], ctx.args[1]
-    reason = " ".join(ctx.args[2:])
-    day = parse_day(day_text, ctx.today())
-    if day is None:
-        raise UsageError(BAD_DAY.format(text=day_text))
+    name, day, reason = ctx.params.name, ctx.params.day, ctx.params.reason
     if day > ctx.today():
         raise UserError(FUTURE_DAY.format(day=show_day(day)))
     member = _member_in_village(ctx, name)
@@ -131,4 +131,5 @@ def _member_in_village(ctx, name: str):
     found = org.member_named(name, township_id=ctx.member.township_id, village_id=village_id)
     if village_id is None or not found:
         raise UserError(NO_MEMBER.format(name=name))
+    ctx.policy.require_member(found[0])
     return found[0]

@@ -1,9 +1,15 @@
-"""/绑定: link a platform account the roster lacks to a roster member, confirmed by an admin
-(or the village's 书记)."""
+"""/绑定: link a platform account the roster lacks to a roster member, confirmed by an admin of
+the member's township.
+
+Only an admin confirms: a 书记's second account asking to be bound to a colleague's roster entry
+looks exactly like a newcomer, so letting the village's own 书记 confirm let him vote twice.
+Nobody confirms a request naming himself, and a member has at most one account per platform
+(the identities table's unique (member_id, platform) constraint)."""
 
 from __future__ import annotations
 
-from bot.errors import UsageError, UserError
+from bot.contract import ANYWHERE, GROUPS, Id, Name, Scope
+from bot.errors import UserError
 from bot.messages import Reply
 from bot.router import Router
 from storage.models import BindingRequest, Member, Role
@@ -17,27 +23,49 @@ NOT_ON_ROSTER = "花名册里没有「{name}」，请核对姓名，或请管理
 AMBIGUOUS = "花名册里有多位「{name}」（{places}），请发送「/绑定 {name} 村名」。"
 TAKEN = "{name} 已绑定了另一个账号，如需更换请联系管理员。"
 PENDING = "您已有待确认的绑定申请 #{id}（{name}），请等待管理员确认。"
-REQUESTED = "📝 已提交绑定申请 #{id}：{name}（{place}）。请管理员或本村书记发送「/绑定 确认 {id}」。"
+REQUESTED = "📝 已提交绑定申请 #{id}：{name}（{place}）。请管理员发送「/绑定 确认 {id}」。"
 NO_REQUEST = "没有待处理的绑定申请 #{id}。"
-ONLY_ADMIN = "⛔ 只有管理员或该村书记可以处理绑定申请。"
+NOT_YOUR_TOWNSHIP = "⛔ 只有{name}所在乡镇的管理员可以处理这条绑定申请。"
+OWN_REQUEST = "⛔ 这条绑定申请与您本人有关，不能自己确认，请其他管理员处理。"
 CONFIRMED = "✅ 绑定申请 #{id} 已确认：{name}（{place}）现在可以使用村务助手了。"
 REJECTED = "绑定申请 #{id}（{name}）已被拒绝。"
 
-DECISIONS = {"确认": "approved", "同意": "approved", "拒绝": "rejected", "驳回": "rejected"}
+ADMIN = Role.ADMIN.value
+DISPLAY_NAME_MAX = 64  # binding_requests.display_name: a platform nickname can be longer
+REQUEST_ID = (Id("request", "编号"),)
 
 
-@router.command("绑定", needs_member=False)
+@router.command(
+    "绑定", places=GROUPS, scope=Scope.PUBLIC,
+    args=(Name("name", "姓名"), Name("village", "村名", optional=True, max_len=64)),
+)
 def bind(message, ctx):
     """把您的账号绑定到花名册上的姓名（管理员确认后生效）
     /绑定 姓名
     /绑定 姓名 村名
     管理员：/绑定 确认 编号 ｜ /绑定 拒绝 编号
     """
-    if ctx.args and ctx.args[0] in DECISIONS:
-        return _decide(ctx)
-    if not 1 <= len(ctx.args) <= 2:
-        raise UsageError()
-    return _request(message, ctx, ctx.args[0], ctx.args[1] if len(ctx.args) == 2 else None)
+    return _request(message, ctx, ctx.params.name, ctx.params.village)
+
+
+@router.command(
+    "绑定", sub="确认", sub_aliases=("同意",), roles={ADMIN}, places=ANYWHERE, scope=Scope.TOWNSHIP, args=REQUEST_ID
+)
+def confirm_binding(message, ctx):
+    """管理员确认绑定申请
+    /绑定 确认 编号
+    """
+    return _decide(ctx, "approved")
+
+
+@router.command(
+    "绑定", sub="拒绝", sub_aliases=("驳回",), roles={ADMIN}, places=ANYWHERE, scope=Scope.TOWNSHIP, args=REQUEST_ID
+)
+def reject_binding(message, ctx):
+    """管理员拒绝绑定申请
+    /绑定 拒绝 编号
+    """
+    return _decide(ctx, "rejected")
 
 
 def _request(message, ctx, name: str, village_name: str | None):
@@ -56,7 +84,7 @@ def _request(message, ctx, name: str, village_name: str | None):
         BindingRequest(
             platform=message.platform,
             user_id=message.sender_id,
-            display_name=message.sender_name,
+            display_name=message.sender_name[:DISPLAY_NAME_MAX],
             member_id=member.id,
             status="pending",
             requested_at=ctx.now(),
@@ -84,20 +112,18 @@ def _pick_member(org: OrgRepository, group, name: str, village_name: str | None)
     return candidates[0]
 
 
-def _decide(ctx):
-    if len(ctx.args) != 2 or not ctx.args[1].lstrip("#＃").isdigit():
-        raise UsageError()
+def _decide(ctx, status: str):
     org = OrgRepository(ctx.session)
-    request_id = int(ctx.args[1].lstrip("#＃"))
+    request_id = ctx.params.request
     request = org.binding_request(request_id)
     if request is None or request.status != "pending":
         raise UserError(NO_REQUEST.format(id=request_id))
-    if not _may_decide(ctx.member, request.member):
-        raise UserError(ONLY_ADMIN)
-    request.status = DECISIONS[ctx.args[0]]
+    member = request.member
+    ctx.policy.require_member(member, refusal=NOT_YOUR_TOWNSHIP.format(name=member.name))
+    ctx.policy.require_not_party(member.id, refusal=OWN_REQUEST)
+    request.status = status
     request.decided_at = ctx.now()
     request.decided_by_id = ctx.member.id
-    member = request.member
     if request.status == "rejected":
         return REJECTED.format(id=request.id, name=member.name)
     if org.identity(request.platform, request.user_id) is not None or org.identity_of(member.id, request.platform):
@@ -107,11 +133,3 @@ def _decide(ctx):
         member.start_date = max(member.start_date or ctx.today(), ctx.today())
     org.set_identity(member, request.platform, request.user_id)
     return CONFIRMED.format(id=request.id, name=member.name, place=member.place)
-
-
-def _may_decide(decider: Member | None, subject: Member) -> bool:
-    if decider is None:
-        return False
-    if decider.role == Role.ADMIN.value:
-        return decider.township_id == subject.township_id
-    return decider.role == Role.SECRETARY.value and decider.village_id == subject.village_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.contract import ANYWHERE, Int, Scope
 from bot.router import Router
 from scheduler.party_calendar import upcoming
 
@@ -13,14 +14,16 @@ NOTHING = "近 {days} 天没有日程。党建日程在配置文件 [meetings] c
 WEEKDAYS = "一二三四五六日"
 
 
-@router.command("日程", aliases=("党建日程",))
+@router.command(
+    "日程", aliases=("党建日程",), places=ANYWHERE, scope=Scope.SELF,
+    args=(Int("days", "天数", optional=True, default=30, min=1, max=366, unit="天"),),
+)
 def schedule(message, ctx):
     """查看近期党建日程（主题党日、支委会、党员大会、党课等）
     /日程 —— 近 30 天
     /日程 天数 —— 例如 /日程 90
     """
-    days = int(ctx.args[0]) if ctx.args and ctx.args[0].isdigit() else 30
-    days = max(1, min(days, 366))
+    days = ctx.params.days
     events = upcoming(ctx.settings.meetings.calendar, ctx.now(), days)
     if not events:
         return NOTHING.format(days=days)

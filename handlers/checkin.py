@@ -1,11 +1,16 @@
 """/打卡: the daily check-in of a cadre, with the day's order and the late flag."""
 
+from datetime import date, datetime
+
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import local
+from bot.contract import ANYWHERE, Scope
+from bot.messages import Button, Card, Reply
 from bot.router import Router
+from handlers.dates import show_day
 from storage.models import Checkin
-from storage.repositories import CheckinRepository
+from storage.repositories import CheckinRepository, LeaveRepository, OrgRepository
 
 router = Router("checkin")
 
@@ -13,9 +18,12 @@ CHECKED_IN = "✅ {name} {time} 打卡成功，今日第 {order} 位"
 CHECKED_IN_LATE = "⏰ {name} {time} 打卡成功（迟到），今日第 {order} 位"
 ALREADY = "{name}，今天已于 {time} 打卡"
 ALREADY_LATE = "{name}，今天已于 {time} 打卡（迟到）"
+CARD_TITLE = "今日打卡"
+CARD_STATUS = "{day} 已打卡 {done}/{total}"
+CHECKIN_BUTTON = Button("打卡", "/打卡")
 
 
-@router.command("打卡", aliases=("上班打卡",))
+@router.command("打卡", aliases=("上班打卡",), places=ANYWHERE, scope=Scope.SELF, args=())
 def check_in(message, ctx):
     """每天上班打卡，回复打卡时间和今日第几位
     /打卡
@@ -45,3 +53,33 @@ def _already(member, earlier: Checkin) -> str:
 
 def _hhmm(moment) -> str:
     return local(moment).strftime("%H:%M")
+
+
+# The tap card of the morning reminder ------------------------------------------------------------
+def card_key(village_id: int, day: date) -> str:
+    return f"checkin_{village_id}_{day:%Y%m%d}"
+
+
+def card(village_id: int, day: date) -> Card:
+    return Card(card_key(village_id, day), CARD_TITLE, (CHECKIN_BUTTON,))
+
+
+def due_members(ctx, village_id: int, day: date) -> tuple[list, set[int]]:
+    """Who must check in in a village that day (attendance roles, not on leave), and who has."""
+    roles = set(ctx.settings.attendance.roles)
+    members = [m for m in OrgRepository(ctx.session).members_of_village(village_id) if m.role in roles]
+    excused = LeaveRepository(ctx.session).members_on_leave([m.id for m in members], day)
+    due = [m for m in members if m.id not in excused]
+    return due, CheckinRepository(ctx.session).checked_in_member_ids(day, [m.id for m in due])
+
+
+def checkin_card(ctx, rest: str) -> Reply | None:
+    """The card `checkin_<village id>_<YYYYMMDD>` as it is now: "11月24日 已打卡 12/15"."""
+    try:
+        village, stamp = rest.split("_")
+        village_id, day = int(village), datetime.strptime(stamp, "%Y%m%d").date()
+    except ValueError:
+        return None
+    due, done = due_members(ctx, village_id, day)
+    text = CARD_STATUS.format(day=show_day(day), done=len(done), total=len(due))
+    return Reply(text, card=card(village_id, day))

@@ -3,10 +3,11 @@ approves or rejects. Approved leave days are not missed days."""
 
 from __future__ import annotations
 
-from bot.errors import UsageError, UserError
+from bot.contract import ANYWHERE, Date, Id, Scope, Text
+from bot.errors import UserError
 from bot.messages import Reply
 from bot.router import Router
-from handlers.dates import parse_day, show_day
+from handlers.dates import show_day
 from handlers.workdays import calendar_for
 from storage.models import LeaveRequest, Member, Role
 from storage.repositories import LeaveRepository, OrgRepository
@@ -14,8 +15,8 @@ from storage.repositories import LeaveRepository, OrgRepository
 router = Router("leave")
 
 MAX_DAYS = 31
+MAX_REASON = 200
 
-BAD_DAY = "「{text}」不是日期，请写成 11-25 这样。"
 BACKWARDS = "结束日期 {end} 早于开始日期 {start}。"
 TOO_LONG = "一次请假最多 {n} 天，请分开申请。"
 OVERLAP = "您在这几天已有请假申请 #{id}（{span}，{status}）。"
@@ -29,21 +30,21 @@ APPROVED = "✅ 请假 #{id} 已批准：@{name} {span}，批准人 {by}。"
 REJECTED = "❌ 请假 #{id} 已驳回：@{name} {span}，理由：{note}（{by}）。"
 
 
-@router.command("请假")
+@router.command(
+    "请假", places=ANYWHERE, scope=Scope.SELF,
+    args=(
+        Date("start", "开始日期", past_days=62, future_days=366),
+        Date("end", "结束日期", optional=True, past_days=62, future_days=400),
+        Text("reason", "事由", max_len=MAX_REASON),
+    ),
+)
 def request_leave(message, ctx):
     """请假：写明日期和事由，由本村书记审批
     /请假 日期 事由
     /请假 开始日期 结束日期 事由
     例：/请假 11-25 11-26 参加县里培训
     """
-    if len(ctx.args) < 2:
-        raise UsageError()
-    start = _day(ctx, ctx.args[0])
-    end = parse_day(ctx.args[1], ctx.today())
-    reason_args = ctx.args[2:] if end is not None else ctx.args[1:]
-    end = end or start
-    if not reason_args:
-        raise UsageError()
+    start, end, reason = ctx.params.start, ctx.params.end or ctx.params.start, ctx.params.reason
     if end < start:
         raise UserError(BACKWARDS.format(start=show_day(start), end=show_day(end)))
     if (end - start).days + 1 > MAX_DAYS:
@@ -56,7 +57,7 @@ def request_leave(message, ctx):
     workdays = calendar.workdays(start, end)
     request = leave.add(
         LeaveRequest(
-            member_id=ctx.member.id, start_day=start, end_day=end, reason=" ".join(reason_args),
+            member_id=ctx.member.id, start_day=start, end_day=end, reason=reason,
             status="pending", requested_at=ctx.now(),
         )
     )
@@ -69,38 +70,32 @@ def request_leave(message, ctx):
     return Reply(text, mentions=tuple(m.id for m in approvers))
 
 
-@router.command("批准", roles={Role.SECRETARY.value})
+@router.command(
+    "批准", roles={Role.SECRETARY.value}, places=ANYWHERE, scope=Scope.VILLAGE, args=(Id("request", "编号"),)
+)
 def approve_leave(message, ctx):
     """书记批准请假申请
     /批准 编号
     """
-    if len(ctx.args) != 1:
-        raise UsageError()
-    request = _pending(ctx, ctx.args[0])
+    request = _pending(ctx, ctx.params.request)
     _decide(ctx, request, "approved", None)
     text = APPROVED.format(id=request.id, name=request.member.name, span=_span(request), by=ctx.member.name)
     return Reply(text, mentions=(request.member_id,))
 
 
-@router.command("驳回", roles={Role.SECRETARY.value})
+@router.command(
+    "驳回", roles={Role.SECRETARY.value}, places=ANYWHERE, scope=Scope.VILLAGE,
+    args=(Id("request", "编号"), Text("note", "理由", max_len=MAX_REASON)),
+)
 def reject_leave(message, ctx):
     """书记驳回请假申请，需写明理由
     /驳回 编号 理由
     """
-    if len(ctx.args) < 2:
-        raise UsageError()
-    request = _pending(ctx, ctx.args[0])
-    note = " ".join(ctx.args[1:])
+    request = _pending(ctx, ctx.params.request)
+    note = ctx.params.note
     _decide(ctx, request, "rejected", note)
     text = REJECTED.format(id=request.id, name=request.member.name, span=_span(request), note=note, by=ctx.member.name)
     return Reply(text, mentions=(request.member_id,))
-
-
-def _day(ctx, text: str):
-    day = parse_day(text, ctx.today())
-    if day is None:
-        raise UsageError(BAD_DAY.format(text=text))
-    return day
 
 
 def _span(request: LeaveRequest) -> str:
@@ -121,17 +116,13 @@ def _approvers(ctx, member: Member) -> list[Member]:
     return secretaries or org.admins(member.township_id)
 
 
-def _pending(ctx, text: str) -> LeaveRequest:
-    number = text.lstrip("#＃")
-    if not number.isdigit():
-        raise UsageError()
-    request = LeaveRepository(ctx.session).get(int(number))
+def _pending(ctx, request_id: int) -> LeaveRequest:
+    """The pending request, if the sender may decide it (his village's, not his own)."""
+    request = LeaveRepository(ctx.session).get(request_id)
     if request is None or request.status != "pending" or request.member.township_id != ctx.member.township_id:
-        raise UserError(NO_REQUEST.format(id=number))
-    if request.member_id == ctx.member.id:
-        raise UserError(OWN_REQUEST)
-    if not ctx.member.is_admin and request.member.village_id != ctx.member.village_id:
-        raise UserError(NOT_YOURS.format(name=request.member.name))
+        raise UserError(NO_REQUEST.format(id=request_id))
+    ctx.policy.require_not_party(request.member_id, refusal=OWN_REQUEST)
+    ctx.policy.require_member(request.member, refusal=NOT_YOURS.format(name=request.member.name))
     return request
 
 

@@ -15,6 +15,7 @@ from bot.clock import local
 from bot.context import Context
 from bot.messages import Reply
 from handlers.names import member_names
+from handlers.board_links import page_line
 from storage.models import GroupChat, Meeting, MeetingAttendee, MeetingSend
 from storage.repositories import LeaveRepository, MeetingRepository, OrgRepository
 
@@ -137,7 +138,8 @@ def roll_call(ctx: Context, meeting: Meeting) -> Reply:
         lines += [f"@{names[a.member_id]}" for a in absent]
     if excused:
         lines.append(EXCUSED + "、".join(names[a.member_id] for a in excused))
-    return Reply("\n".join(lines), mentions=tuple(a.member_id for a in absent))
+    return Reply("\n".join(lines) + page_line(ctx, meeting.village_id, meeting.township_id),
+                 mentions=tuple(a.member_id for a in absent))
 
 
 def spot_check(ctx: Context, meeting: Meeting) -> Reply | None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from bot.clock import TZ, local
-from bot.errors import UsageError, UserError
+from bot.contract import ANYWHERE, Date, Id, Scope, Text, Time
+from bot.errors import UserError
 from bot.router import Router
-from bot.routing import may_use
 from handlers.meeting_posts import describe, minutes_late
 from scheduler.meeting_jobs import cancel_sends, plan_sends
 from storage.models import Meeting, MeetingAttendee, Member
@@ -29,36 +29,22 @@ ALREADY_SIGNED = "{name}，您已于 {hhmm} 签到「{title}」"
 NO_OPEN_MEETING = "现在没有可以签到的会议（会前 {minutes} 分钟开始签到）"
 WHICH_MEETING = "现在有多个会议可以签到，请发送 /签到 编号：{choices}"
 NOT_EXPECTED = "{name}不在会议 #{id} 的参会名单中"
-BAD_DATE = "日期「{text}」看不懂，请写成 2026-12-05"
-BAD_TIME = "时间「{text}」看不懂，请写成 14:30"
 IN_PAST = "会议时间 {text} 已经过去了"
 NO_SUCH_MEETING = "没有编号为 {id} 的会议"
 TOWNSHIP_ONLY_ADMIN = "镇级会议只有管理员可以安排或取消"
 NOT_YOURS = "只能取消本村的会议"
 EMPTY_AUDIENCE = "参会范围「{text}」里没有人，请写角色（书记、村干部、党员）、村名、分组或「全体」"
-SECRETARY_ONLY = "⛔ 只有书记或管理员可以{action}会议"
+SECRETARY = frozenset({"书记"})
+MEETING_ID = (Id("meeting", "编号"),)
 
-_OPTION = re.compile(r"(主题|地点|参会)[：:]\s*(\S+)")
 
-
-@router.command("会议")
-def meetings(message, ctx):
+@router.command("会议", places=ANYWHERE, scope=Scope.SELF, args=())
+def list_meetings(message, ctx):
     """查看近期会议；书记、管理员可安排或取消会议
     /会议 —— 查看近期会议
     /会议 新建 2026-12-05 14:30 两委例会 主题：安全生产 地点：镇三楼会议室 参会：书记,村干部
     /会议 取消 编号
     """
-    sub = ctx.args[0] if ctx.args else ""
-    if sub in ("新建", "取消"):
-        if not may_use(ctx.member.role, frozenset({"书记"})):
-            raise UserError(SECRETARY_ONLY.format(action="安排" if sub == "新建" else "取消"))
-        return new_meeting(ctx) if sub == "新建" else cancel_meeting(ctx)
-    if sub:
-        raise UsageError()
-    return list_meetings(ctx)
-
-
-def list_meetings(ctx):
     group = ctx.group
     found = MeetingRepository(ctx.session).upcoming(
         ctx.member.township_id, ctx.now() - timedelta(hours=3), group.village_id if group else ctx.member.village_id
@@ -68,23 +54,31 @@ def list_meetings(ctx):
     return "\n".join([LIST_HEAD, *(LIST_LINE.format(**describe(m)) for m in found[:20])])
 
 
-def new_meeting(ctx):
-    if len(ctx.args) < 4:
-        raise UsageError()
-    starts_at = _parse_when(ctx.args[1], ctx.args[2], ctx.today())
+@router.command(
+    "会议", sub="新建", roles=SECRETARY, places=ANYWHERE, scope=Scope.VILLAGE,
+    args=(
+        Date("day", "日期", past_days=366, future_days=366),
+        Time("at", "时间"),
+        Text("title", "会议名称", word=True, max_len=64),
+        Text("theme", "主题", key=("主题",), optional=True, default="", max_len=256),
+        Text("place", "地点", key=("地点",), optional=True, default="", max_len=128),
+        Text("audience", "参会", key=("参会",), optional=True, default="", max_len=200),
+    ),
+)
+def new_meeting(message, ctx):
+    """书记安排本村会议，管理员安排镇级会议
+    /会议 新建 2026-12-05 14:30 两委例会 主题：安全生产 地点：镇三楼会议室 参会：书记,村干部
+    """
+    params = ctx.params
+    starts_at = datetime.combine(params.day, params.at, tzinfo=TZ)
     if starts_at <= ctx.now():
         raise UserError(IN_PAST.format(text=f"{starts_at:%Y-%m-%d %H:%M}"))
-    options = dict(_OPTION.findall(ctx.arg_text))
-    title = ctx.args[3]
-    if _OPTION.match(title):
-        raise UsageError()
     village_id = ctx.group.village_id if ctx.group else ctx.member.village_id
-    if village_id is None and not ctx.member.is_admin:
-        raise UserError(TOWNSHIP_ONLY_ADMIN)
+    ctx.policy.require_village(village_id, refusal=TOWNSHIP_ONLY_ADMIN if village_id is None else NOT_YOURS)
     meeting = create_meeting(
-        ctx, township_id=ctx.member.township_id, village_id=village_id, title=title,
-        theme=options.get("主题", ""), place=options.get("地点", ""), starts_at=starts_at,
-        audience=options.get("参会", ""), created_by=ctx.member,
+        ctx, township_id=ctx.member.township_id, village_id=village_id, title=params.title,
+        theme=params.theme, place=params.place, starts_at=starts_at,
+        audience=params.audience, created_by=ctx.member,
     )
     return CREATED.format(expected=len(meeting.attendees), **describe(meeting))
 
@@ -122,14 +116,15 @@ def resolve_audience(ctx, township_id: int, village_id: int | None, audience: st
     return [m for m in everyone if m.role in tokens or m.team in tokens or m.village_id in wanted_villages]
 
 
-def cancel_meeting(ctx):
-    if len(ctx.args) != 2 or not ctx.args[1].lstrip("#").isdigit():
-        raise UsageError()
-    meeting = _meeting_of_township(ctx, int(ctx.args[1].lstrip("#")))
-    if meeting.village_id is None and not ctx.member.is_admin:
-        raise UserError(TOWNSHIP_ONLY_ADMIN)
-    if meeting.village_id is not None and not ctx.member.is_admin and meeting.village_id != ctx.member.village_id:
-        raise UserError(NOT_YOURS)
+@router.command("会议", sub="取消", roles=SECRETARY, places=ANYWHERE, scope=Scope.VILLAGE, args=MEETING_ID)
+def cancel_meeting(message, ctx):
+    """取消会议（本村的由书记，镇级的由管理员）
+    /会议 取消 编号
+    """
+    meeting = _meeting_of_township(ctx, ctx.params.meeting)
+    ctx.policy.require_village(
+        meeting.village_id, meeting.township_id, refusal=TOWNSHIP_ONLY_ADMIN if meeting.village_id is None else NOT_YOURS
+    )
     if meeting.cancelled:
         return ALREADY_CANCELLED.format(**describe(meeting))
     meeting.status = "cancelled"
@@ -144,21 +139,9 @@ def _meeting_of_township(ctx, meeting_id: int) -> Meeting:
     return meeting
 
 
-def _parse_when(day_text: str, time_text: str, today: date) -> datetime:
-    match = re.fullmatch(r"(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?", day_text)
-    try:
-        day = date(int(match[1] or today.year), int(match[2]), int(match[3]))
-    except (TypeError, ValueError):
-        raise UserError(BAD_DATE.format(text=day_text)) from None
-    match = re.fullmatch(r"(\d{1,2})[:：点](\d{2})?分?", time_text)
-    try:
-        at = time(int(match[1]), int(match[2] or 0))
-    except (TypeError, ValueError):
-        raise UserError(BAD_TIME.format(text=time_text)) from None
-    return datetime.combine(day, at, tzinfo=TZ)
-
-
-@router.command("签到", aliases=("会议签到",))
+@router.command(
+    "签到", aliases=("会议签到",), places=ANYWHERE, scope=Scope.SELF, args=(Id("meeting", "编号", optional=True),)
+)
 def sign_in(message, ctx):
     """会议签到：会前30分钟起可签，开会后签到记为迟到
     /签到 —— 签到当前的会议
@@ -167,10 +150,8 @@ def sign_in(message, ctx):
     settings = ctx.settings.meetings
     at = local(message.received_at)
     repo = MeetingRepository(ctx.session)
-    if ctx.args:
-        if not ctx.args[0].lstrip("#").isdigit():
-            raise UsageError()
-        meeting = _meeting_of_township(ctx, int(ctx.args[0].lstrip("#")))
+    if ctx.params.meeting is not None:
+        meeting = _meeting_of_township(ctx, ctx.params.meeting)
         if not _signin_open(meeting, at, settings):
             raise UserError(NO_OPEN_MEETING.format(minutes=settings.signin_open_minutes))
     else:

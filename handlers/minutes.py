@@ -4,7 +4,8 @@ it, and list a minutes session's photos. Photos are checked and stored once by c
 from __future__ import annotations
 
 from bot.clock import local
-from bot.errors import UsageError, UserError
+from bot.contract import GROUPS, Id, Scope, Text
+from bot.errors import UserError
 from bot.router import Router
 from handlers.resolution_records import index_minutes, votes_text
 from handlers.photos import keep_photo
@@ -28,7 +29,10 @@ LINKED_MEETING = "\n（已关联本群正在召开的会议 #{id}「{title}」�
 
 
 def _open_session_with_images(message, ctx) -> bool:
+    """Photos from the group's own people (and the township's admins) while its minutes are open."""
     return bool(message.images) and ctx.member is not None and ctx.group is not None and (
+        ctx.policy is not None and ctx.policy.may_use_here(Scope.VILLAGE)
+    ) and (
         ResolutionRepository(ctx.session).open_minutes(ctx.group.id) is not None
     )
 
@@ -39,27 +43,41 @@ def keep_minutes_photo(message, ctx):
     return [_attach(ctx, minutes, image) for image in message.images]
 
 
-@router.command("纪要", needs_group=True)
+@router.command("纪要", places=GROUPS, scope=Scope.VILLAGE, args=(Id("minutes", "编号", optional=True),))
 def minutes(message, ctx):
     """会议纪要：开始记录、结束、查看某份纪要的照片
     /纪要 开始 党员和村民代表会议
     /纪要 结束
     /纪要 3
     """
-    first = ctx.args[0] if ctx.args else ""
-    if first == "开始":
-        return _open(ctx, ctx.arg_text[len(first):].strip())
-    if first == "结束":
-        return _close(ctx)
-    if first.lstrip("#").isdigit() and len(ctx.args) == 1:
-        found = ResolutionRepository(ctx.session).minutes(int(first.lstrip("#")), ctx.group.township_id)
-        if found is None:
-            raise UserError(NOT_FOUND.format(id=first.lstrip("#")))
-        attached = [_attach(ctx, found, image) for image in message.images]
-        return [*attached, _listing(ctx, found)]
-    if not ctx.args:
+    if ctx.params.minutes is None:
         return _recent(ctx)
-    raise UsageError()
+    found = ResolutionRepository(ctx.session).minutes(ctx.params.minutes, ctx.group.township_id)
+    if found is None:
+        raise UserError(NOT_FOUND.format(id=ctx.params.minutes))
+    if message.images:  # adding photos changes another group's minutes: only its own people
+        ctx.policy.require_village(found.group.village_id, found.township_id)
+    attached = [_attach(ctx, found, image) for image in message.images]
+    return [*attached, _listing(ctx, found)]
+
+
+@router.command(
+    "纪要", sub="开始", places=GROUPS, scope=Scope.VILLAGE,
+    args=(Text("topic", "主题", optional=True, default="", max_len=200),),
+)
+def open_minutes(message, ctx):
+    """开始记录本群的会议纪要（之后发到本群的图片都存入这份纪要）
+    /纪要 开始 党员和村民代表会议
+    """
+    return _open(ctx, ctx.params.topic)
+
+
+@router.command("纪要", sub="结束", places=GROUPS, scope=Scope.VILLAGE, args=())
+def close_minutes(message, ctx):
+    """结束本群正在记录的会议纪要
+    /纪要 结束
+    """
+    return _close(ctx)
 
 
 def _open(ctx, topic: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.clock import local
+from bot.contract import ANYWHERE, VILLAGE_GROUP, Id, Scope, Text
 from bot.errors import UserError
 from bot.router import Router
 from handlers.photos import keep_photo
@@ -26,7 +27,7 @@ RELAY_EMPTY = "请写上传达内容或附上照片，例如：/传达 已向村
 RELAY_IN_VILLAGE = "请在本村的群里由村干部发送 /传达"
 
 
-@router.command("笔记")
+@router.command("笔记", places=ANYWHERE, scope=Scope.SELF, args=())
 def notes(message, ctx):
     """交会议笔记照片（被抽查时）
     /笔记 + 照片
@@ -56,7 +57,10 @@ def _record_notes(message, ctx):
     return NOTES_RECEIVED.format(name=ctx.member.name, title=attendee.meeting.title)
 
 
-@router.command("传达")
+@router.command(
+    "传达", places=VILLAGE_GROUP, scope=Scope.VILLAGE,
+    args=(Id("meeting", "编号", optional=True), Text("text", "传达内容", optional=True, default="", max_len=1000)),
+)
 def relay(message, ctx):
     """村里传达镇级会议精神（会后24小时内），可附照片
     /传达 传达内容（可附照片）
@@ -66,11 +70,11 @@ def relay(message, ctx):
     if village_id is None or village_id != ctx.member.village_id:
         raise UserError(RELAY_IN_VILLAGE)
     repo = MeetingRepository(ctx.session)
-    text = ctx.arg_text
+    text = ctx.params.text
     at = local(message.received_at)
-    first = ctx.args[0].lstrip("#") if ctx.args else ""
-    if first.isdigit() and (meeting := repo.get(int(first))) is not None and meeting.village_id is None:
-        text = ctx.arg_text.split(maxsplit=1)[1] if len(ctx.args) > 1 else ""
+    if ctx.params.meeting is not None:
+        meeting = repo.get(ctx.params.meeting)
+        meeting = meeting if meeting is not None and meeting.village_id is None else None
     else:
         meeting = repo.latest_relayable(ctx.member.township_id, at, at - timedelta(days=7))
     if meeting is None or meeting.township_id != ctx.member.township_id or meeting.cancelled:

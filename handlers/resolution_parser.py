@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field, fields, replace
 from datetime import time
 
+from bot.contract.hygiene import excerpt
 from handlers.chinese_text import RANGE_RE, meeting_times, normalise, parse_time, time_of
 from handlers.resolution_arithmetic import contradictions, settle
 from handlers.resolution_reader import read
@@ -135,16 +136,16 @@ def set_field(parsed: ResolutionFields, label: str, value: str) -> ResolutionFie
     What arithmetic filled is worked out again from the corrected field."""
     name = _KEYED.get(label) or {"人数": "present", "时间": "start", "主题": "subject"}.get(label)
     if name is None:
-        raise ValueError(f"不认识「{label}」，可以修改：{'、'.join(sorted(set(_KEYED)))}")
+        raise ValueError(f"不认识「{excerpt(label)}」，可以修改：{'、'.join(sorted(set(_KEYED)))}")
     if name in ("start", "end"):
         moment = parse_time(value)
         if moment is None:
-            raise ValueError(f"「{value}」不是时间，例如 19:00 或 19时34分")
+            raise ValueError(f"「{excerpt(value)}」不是时间，例如 19:00 或 19时34分")
         return replace(parsed, **{name: moment})
     if name in _NUMBER_KEYS:
         digits = normalise(value).rstrip("人名位票张个户")
-        if not digits.isdigit():
-            raise ValueError(f"「{value}」不是人数")
+        if not (digits.isascii() and digits.isdigit() and len(digits) <= 6):
+            raise ValueError(f"「{excerpt(value)}」不是人数")
         return settle(replace(_stated_only(parsed, name), **{name: int(digits)}))
     return replace(parsed, **{name: value.strip()})
 

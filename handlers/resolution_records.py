@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from bot.clock import local
+from bot.contract.hygiene import excerpt
 from bot.errors import UserError
 from handlers.resolution_parser import ResolutionFields
 from handlers.segmenter import search_tokens
@@ -66,6 +67,7 @@ def record(
     started_at: datetime | None = None, ended_at: datetime | None = None,
 ) -> Resolution:
     """Save a resolution of `group` (fields complete; arithmetic checked here) and index it."""
+    check_bounds(fields)
     check_arithmetic(fields)
     now = ctx.now()
     expected = fields.expected if fields.expected is not None else fields.present
@@ -90,6 +92,23 @@ def record(
     )
     index_resolution(ctx, resolution)
     return resolution
+
+
+FIELD_LIMITS = {"subject": ("主题", 1000), "meeting": ("会议", 100), "kind": ("类别", 16)}
+MAX_COUNT = 100_000
+TOO_LONG = "{label}太长了（最多 {max} 个字）。"
+TOO_MANY = "人数或票数「{value}」太大了。"
+
+
+def check_bounds(fields: ResolutionFields) -> None:
+    """Text that fits its column and counts a township can have, or a Chinese UserError."""
+    for name, (label, limit) in FIELD_LIMITS.items():
+        if len(getattr(fields, name) or "") > limit:
+            raise UserError(TOO_LONG.format(label=label, max=limit))
+    for name in ("expected", "present", "agree", "against", "abstain"):
+        value = getattr(fields, name)
+        if value is not None and not 0 <= value <= MAX_COUNT:
+            raise UserError(TOO_MANY.format(value=excerpt(str(value))))
 
 
 def index_resolution(ctx, resolution: Resolution) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.contract import ANYWHERE, GROUPS, Id, Scope, Text
 from bot.errors import UsageError, UserError
 from bot.messages import Reply
 from bot.router import Router
@@ -43,6 +44,8 @@ def looks_like_resolution(message, ctx) -> bool:
         ctx.member is not None
         and ctx.group is not None
         and ctx.member.role in (SECRETARY, ADMIN)
+        and ctx.policy is not None
+        and ctx.policy.may_act_on(ctx.group.township_id, ctx.group.village_id)
         and len(text) >= 12
         and bool(_LOOKS_LIKE_MEETING.search(text))
         and bool(_LOOKS_LIKE_VOTE.search(text) or _LOOKS_LIKE_REPORT.search(text))
@@ -67,15 +70,16 @@ def read_meeting_text(message, ctx):
     return _preview(parsed)
 
 
-@router.command("决议", roles={SECRETARY}, needs_group=True)
+@router.command(
+    "决议", roles={SECRETARY}, places=GROUPS, scope=Scope.VILLAGE, args=(Text("fields", "决议内容", max_len=2000),)
+)
 def record_resolution(message, ctx):
     """录入会议决议，核对票数和法定人数，回复决议卡片
     /决议 主题 | 应到34 实到34 | 同意34 反对0 弃权0 | 19:00-19:34
     /决议 主题:筹建幼儿园 应到:34 实到:34 同意:34 反对:0 弃权:0 开始:19:00 结束:19:34 类别:项目安排
     """
-    if not ctx.arg_text:
-        raise UsageError()
-    fields = parse_structured(ctx.arg_text)
+    ctx.policy.require_village(ctx.group.village_id, ctx.group.township_id)
+    fields = parse_structured(ctx.params.fields)
     if fields.missing():
         raise UsageError(MISSING.format(fields="、".join(fields.missing())))
     resolution = records.record(ctx, fields, group=ctx.group, recorded_by_id=ctx.member.id, source="structured")
@@ -84,7 +88,7 @@ def record_resolution(message, ctx):
 
 # /确认 and /修改 carry no role list: only a secretary's (or admin's) pasted text makes a draft,
 # and a draft belongs to its sender. Without one, a bare 确认 is ordinary chat and gets no answer.
-@router.command("确认")
+@router.command("确认", places=ANYWHERE, scope=Scope.VILLAGE, args=())
 def confirm_draft(message, ctx):
     """确认保存刚才发的会议决议
     /确认
@@ -104,7 +108,10 @@ def confirm_draft(message, ctx):
     return CONFIRMED.format(card=records.card(resolution, records.place(ctx.group)))
 
 
-@router.command("修改")
+@router.command(
+    "修改", places=ANYWHERE, scope=Scope.VILLAGE,
+    args=(Text("label", "字段", word=True, max_len=10), Text("value", "值", max_len=2000)),
+)
 def amend_draft(message, ctx):
     """修改待确认的会议决议中的一项
     /修改 实到 33
@@ -114,9 +121,7 @@ def amend_draft(message, ctx):
     draft = _draft_or_none(ctx)
     if draft is None:
         return _no_draft(ctx)
-    if len(ctx.args) < 2:
-        raise UsageError()
-    label, value = ctx.args[0], ctx.arg_text.split(maxsplit=1)[1]
+    label, value = ctx.params.label, ctx.params.value
     try:
         fields = set_field(ResolutionFields.from_dict(draft.fields), label, value)
     except ValueError as error:
@@ -125,17 +130,16 @@ def amend_draft(message, ctx):
     return _preview(fields)
 
 
-@router.command("公开", roles={ADMIN})
+@router.command("公开", roles={ADMIN}, places=ANYWHERE, scope=Scope.TOWNSHIP, args=(Id("resolution", "决议编号"),))
 def publish(message, ctx):
     """审核通过决议并公开，转发到镇干部群
     /公开 决议编号
     """
-    if len(ctx.args) != 1 or not ctx.args[0].lstrip("#").isdigit():
-        raise UsageError()
-    resolution_id = int(ctx.args[0].lstrip("#"))
+    resolution_id = ctx.params.resolution
     resolution = ResolutionRepository(ctx.session).resolution(resolution_id, ctx.member.township_id)
     if resolution is None:
         raise UserError(NOT_FOUND.format(id=resolution_id))
+    ctx.policy.require_township(resolution.township_id)
     if resolution.published_at is not None:
         raise UserError(ALREADY_PUBLIC.format(id=resolution.id, at=resolution.published_at.strftime("%m-%d %H:%M")))
     if not resolution.passed:

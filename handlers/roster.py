@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from bot.contract.hygiene import clean_text, normalize_name
 from handlers.roster_files import RosterFileError, read_table
 from storage.models import Member, Role
 from storage.repositories import OrgRepository
@@ -32,6 +33,8 @@ HEADERS = {
     "start": ("起始日期", "开始日期", "start_date", "start"),
 }
 REQUIRED = ("township", "name", "role")
+NAMES = ("township", "village", "name")  # normalised as chat lookups are (bot.contract.hygiene)
+MAX_LENGTHS = {"township": 64, "village": 64, "name": 32, "team": 32, "wecom": 128, "dingtalk": 128}
 ROLES = {role.value for role in Role}
 PLATFORM_COLUMNS = {"wecom": "wecom", "dingtalk": "dingtalk"}
 
@@ -149,22 +152,26 @@ def _map_headers(header: list[str]) -> dict[str, int]:
 
 
 def _parse_row(line: int, cells: list[str], columns: dict[str, int]) -> tuple[RosterRow | None, str | None]:
-    width = len(cells)
-    get = {key: str(cells[index]).strip() if index < width else "" for key, index in columns.items()}
-    township, name, role, start_text = get["township"], get["name"], get["role"], get.get("start", "")
+    def get(key: str) -> str:
+        index = columns.get(key)
+        value = str(cells[index]) if index is not None and index < len(cells) else ""
+        return normalize_name(value) if key in NAMES else clean_text(value)
+
+    township, name, role, start_text = get("township"), get("name"), get("role"), get("start")
     if not township:
         return None, "缺少乡镇"
     if not name:
         return None, "缺少姓名"
-    if len(name) > 32:
-        return None, "姓名太长"
+    for key, limit in MAX_LENGTHS.items():
+        if len(get(key)) > limit:
+            return None, f"{HEADERS[key][0]}太长（最多 {limit} 个字）"
     if role not in ROLES:
         return None, f"职务「{role}」不对，应为：{'、'.join(sorted(ROLES))}"
     start = _start_date(start_text) if start_text else None
     if start_text and start is None:
         return None, f"起始日期「{start_text}」不对，应写成 2026-11-16 这样"
-    accounts = {PLATFORM_COLUMNS[k]: get[k] for k in PLATFORM_COLUMNS if get.get(k)}
-    row = RosterRow(line, township, get.get("village") or None, name, role, get.get("team") or None, accounts, start)
+    accounts = {PLATFORM_COLUMNS[k]: get(k) for k in PLATFORM_COLUMNS if get(k)}
+    row = RosterRow(line, township, get("village") or None, name, role, get("team") or None, accounts, start)
     return row, None
 
 

@@ -66,12 +66,12 @@ def read_table(path: Path) -> Table:
 def _read_csv(path: Path) -> Table:
     data = path.read_bytes()
     text = _decode(data, path.name)
-    try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",\t;")
+    try:  # only the delimiter is guessed (from the header); quoting is Excel's, "" inside quotes
+        delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",\t;").delimiter
     except csv.Error:
-        dialect = csv.excel
+        delimiter = ","
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
+        rows = list(csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter))
     except csv.Error:
         raise RosterFileError([(0, UNKNOWN_ENCODING.format(name=path.name))]) from None
     return [(number, [unsafe_cell(cell.strip()) for cell in row]) for number, row in enumerate(rows, start=1)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.clock import local
-from bot.errors import UsageError
+from bot.contract import ANYWHERE, Scope, Text, excerpt
 from bot.router import Router
 from handlers.resolution_records import place
 from handlers.segmenter import search_tokens
@@ -19,21 +19,19 @@ MINUTES = "纪要 #{id} {day}：{topic}"
 LIMIT = 10
 
 
-@router.command("查", aliases=("搜索",))
+@router.command("查", aliases=("搜索",), places=ANYWHERE, scope=Scope.SELF, args=(Text("query", "搜索词", max_len=50),))
 def search(message, ctx):
     """搜索决议和会议纪要，最相关的在前，同样相关的新的在前
     /查 幼儿园
     """
-    query = ctx.arg_text.strip()
-    if not query:
-        raise UsageError()
+    query = ctx.params.query
     hits = SearchRepository(ctx.session).search(ctx.member.township_id, search_tokens(query), limit=LIMIT)
     if not hits:
-        return NOTHING.format(query=query)
+        return NOTHING.format(query=excerpt(query))
     repository = ResolutionRepository(ctx.session)
     resolutions = repository.resolutions([doc_id for kind, doc_id, _ in hits if kind == "resolution"])
     minutes = repository.minutes_by_ids([doc_id for kind, doc_id, _ in hits if kind == "minutes"])
-    lines = [HEADER.format(query=query, count=len(hits), more=MORE if len(hits) == LIMIT else "")]
+    lines = [HEADER.format(query=excerpt(query), count=len(hits), more=MORE if len(hits) == LIMIT else "")]
     for kind, doc_id, _ in hits:
         if kind == "resolution" and doc_id in resolutions:
             r = resolutions[doc_id]

@@ -5,16 +5,9 @@ as OWASP's CSV-injection advice says (https://owasp.org/www-community/attacks/CS
 
 from __future__ import annotations
 
+from bot.contract.hygiene import FORMULA_START as FORMULA_STARTS, safe_cell
+
 __all__ = ["FORMULA_STARTS", "safe_cell", "unsafe_cell"]
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """The value to write: a text starting like a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def unsafe_cell(text: str) -> str:

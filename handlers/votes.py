@@ -8,11 +8,12 @@ import re
 from datetime import timedelta
 
 from bot.clock import local
-from bot.errors import UsageError, UserError
-from bot.messages import Reply
+from bot.contract import GROUPS, AnyOf, Duration, Scope, Text, Time
+from bot.errors import UserError
+from bot.messages import Button, Card, Reply
 from bot.router import Router
 from handlers import resolution_records as records
-from handlers.resolution_parser import ResolutionFields, normalise, parse_time
+from handlers.resolution_parser import ResolutionFields
 from storage.models import Ballot, Member, Role, Vote
 from storage.repositories import OrgRepository, VoteRepository
 
@@ -33,20 +34,29 @@ ONLY_OPENER = "⛔ 只有发起人{opener}或管理员可以提前结束表决 #
 CLOSED = "🗳 表决 #{id} 已结束（{why}）\n{question}\n同意 {agree}，反对 {against}，弃权 {abstain}，未投 {absent}\n{card}"
 WHY_ALL, WHY_DEADLINE, WHY_EARLY = "全部已投", "截止时间到", "{name}提前结束"
 
-_DEADLINE = re.compile(r"\s*截止\s*(?:时间)?\s*[:：]?\s*(\S+)\s*$")
-_MINUTES = re.compile(r"(\d+)\s*(分钟|小时)")
+VOTE_BUTTONS = (Button("同意", "/同意"), Button("反对", "/反对"), Button("弃权", "/弃权"))
+CARD_TITLE = "表决 #{id}"
+CARD_OPEN = "{question}\n同意 {agree} · 反对 {against} · 弃权 {abstain}（已投 {cast}/{count}）"
+CARD_CLOSED = "{question}\n已结束：同意 {agree}，反对 {against}，弃权 {abstain}，未投 {absent}"
+DEADLINE_ARG = AnyOf(
+    "deadline", "截止时间", key=("截止时间", "截止"), optional=True,
+    choices=(Time("at"), Duration("span", max_minutes=7 * 24 * 60)), hint_text="，请写成 20:00 或 30分钟（最长 7 天）",
+)
+IN_GROUP = dict(places=GROUPS, scope=Scope.VILLAGE, args=())
 
 
-@router.command("表决", roles={SECRETARY}, needs_group=True)
+@router.command(
+    "表决", roles={SECRETARY}, places=GROUPS, scope=Scope.VILLAGE,
+    args=(Text("question", "表决事项", max_len=500), DEADLINE_ARG),
+)
 def open_vote(message, ctx):
     """发起表决，群里应到人员用 /同意 /反对 /弃权 投票
     /表决 是否同意将3000平方米集体土地用于筹建公办幼儿园
     /表决 是否同意修建村道 截止 20:00
     /表决 是否同意修建村道 截止 30分钟
     """
-    if not ctx.arg_text:
-        raise UsageError()
-    question, deadline = _question_and_deadline(ctx)
+    ctx.policy.require_village(ctx.group.village_id, ctx.group.township_id)
+    question, deadline = ctx.params.question, _deadline(ctx)
     votes = VoteRepository(ctx.session)
     running = votes.open_in_group(ctx.group.id)
     if running is not None:
@@ -63,10 +73,10 @@ def open_vote(message, ctx):
     shown = DEADLINE.format(at=local(deadline).strftime("%H:%M")) if deadline else ""
     names = "、".join(f"@{m.name}" for m in voters)
     text = OPENED.format(id=vote.id, question=question, count=len(voters), names=names, deadline=shown)
-    return Reply(text, mentions=tuple(m.id for m in voters))
+    return Reply(text, mentions=tuple(m.id for m in voters), card=_card(vote))
 
 
-@router.command("同意", aliases=("赞成",), needs_group=True)
+@router.command("同意", aliases=("赞成",), **IN_GROUP)
 def vote_agree(message, ctx):
     """在进行中的表决里投同意票
     /同意
@@ -74,7 +84,7 @@ def vote_agree(message, ctx):
     return _cast(ctx, "同意")
 
 
-@router.command("反对", needs_group=True)
+@router.command("反对", **IN_GROUP)
 def vote_against(message, ctx):
     """在进行中的表决里投反对票
     /反对
@@ -82,7 +92,7 @@ def vote_against(message, ctx):
     return _cast(ctx, "反对")
 
 
-@router.command("弃权", needs_group=True)
+@router.command("弃权", **IN_GROUP)
 def vote_abstain(message, ctx):
     """在进行中的表决里投弃权票
     /弃权
@@ -90,7 +100,7 @@ def vote_abstain(message, ctx):
     return _cast(ctx, "弃权")
 
 
-@router.command("结束表决", aliases=("关闭表决",), needs_group=True)
+@router.command("结束表决", aliases=("关闭表决",), **IN_GROUP)
 def close_early(message, ctx):
     """提前结束本群进行中的表决（发起人或管理员）
     /结束表决
@@ -157,23 +167,17 @@ def _open_vote(ctx) -> Vote:
     return vote
 
 
-def _question_and_deadline(ctx):
-    text = normalise(ctx.arg_text)
-    match = _DEADLINE.search(text)
-    if not match:
-        return ctx.arg_text.strip(), None
-    question, when, now = text[: match.start()].strip(), match.group(1), ctx.now()
-    span = _MINUTES.fullmatch(when)
-    if span:
-        amount = int(span.group(1))
-        return question, now + (timedelta(minutes=amount) if span.group(2) == "分钟" else timedelta(hours=amount))
-    moment = parse_time(when)
-    if moment is None or not question:
-        raise UsageError(f"看不懂截止时间「{when}」。")
-    deadline = local(now).replace(hour=moment.hour, minute=moment.minute, second=0, microsecond=0)
+def _deadline(ctx):
+    """The typed deadline as a moment: `截止 30分钟` from now, `截止 20:00` today (not past)."""
+    value, now = ctx.params.deadline, ctx.now()
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        return now + value
+    deadline = local(now).replace(hour=value.hour, minute=value.minute, second=0, microsecond=0)
     if deadline <= now:
-        raise UserError(PAST_DEADLINE.format(at=moment.strftime("%H:%M")))
-    return question, deadline
+        raise UserError(PAST_DEADLINE.format(at=value.strftime("%H:%M")))
+    return deadline
 
 
 def _expected_voters(ctx) -> list[Member]:
@@ -185,3 +189,21 @@ def _expected_voters(ctx) -> list[Member]:
 
 def _subject(question: str) -> str:
     return re.sub(r"^(是否)?(同意)?", "", question).rstrip("？?。") or question
+
+
+def _card(vote: Vote) -> Card:
+    return Card(f"vote_{vote.id}", CARD_TITLE.format(id=vote.id), VOTE_BUTTONS)
+
+
+def vote_card(ctx, rest: str) -> Reply | None:
+    """The card `vote_<id>` as it is now: running counts, never names (a vote may be secret)."""
+    vote = ctx.session.get(Vote, int(rest)) if rest.isdigit() else None
+    if vote is None:
+        return None
+    ctx.session.refresh(vote, ["ballots"])
+    counts = {choice: sum(1 for b in vote.ballots if b.choice == choice) for choice in ("同意", "反对", "弃权")}
+    template = CARD_CLOSED if vote.closed_at else CARD_OPEN
+    text = template.format(question=vote.question, agree=counts["同意"], against=counts["反对"],
+                           abstain=counts["弃权"], cast=len(vote.ballots), count=len(vote.voter_ids),
+                           absent=len(vote.voter_ids) - len(vote.ballots))
+    return Reply(text, card=_card(vote))

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from bot.messages import Reply
 from handlers.attendance_report import GREEN, MonthReport, month_report
 from handlers.attendance_views import display_names, status_label
+from handlers.checkin import card as checkin_card_for
 from handlers.names import member_names
 from handlers.dates import show_day
 from handlers.workdays import calendar_for
@@ -63,7 +64,7 @@ def _remind_village(ctx, org: OrgRepository, village, today: date, mark: str) ->
         return
     names = member_names(missing)
     text = REMINDER.format(day=show_day(today), n=len(missing), names=" ".join(f"@{names[m.id]}" for m in missing))
-    reply = Reply(text + mark, mentions=tuple(m.id for m in missing))
+    reply = Reply(text + mark, mentions=tuple(m.id for m in missing), card=checkin_card_for(village.id, today))
     ctx.outbox.to_groups(groups, reply, dedupe_key=f"checkin-reminder:{village.id}:{today.isoformat()}")
 
 

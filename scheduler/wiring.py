@@ -51,6 +51,10 @@ RECURRING_JOBS: list[RecurringJob] = [
     RecurringJob("meetings-sweep", "scheduler.meeting_jobs:sweep", "interval", {"minutes": 1}, 24 * 3600),
     # votes: closes live votes whose deadline passed
     RecurringJob("votes.close_due", "scheduler.vote_jobs:close_due_votes", "interval", {"seconds": 60}, 60),
+    # points: turns the settled events of the last days into ledger entries; tells colour changes once
+    RecurringJob("points.award", "scheduler.points_jobs:award_points", "interval", {"minutes": 10}, 3600),
+    # notices: re-@ who has not said 收到, report to the 书记/admins, final list at the deadline
+    RecurringJob("notices.sweep", "scheduler.notice_jobs:sweep_notices", "interval", {"minutes": 1}, 24 * 3600),
 ]
 
 

@@ -51,6 +51,8 @@ class StandIn:
         app.router.add_post("/v1.0/robot/groupMessages/send", self._dingtalk_group_send)
         app.router.add_post("/v1.0/robot/messageFiles/download", self._dingtalk_download)
         app.router.add_post("/resp/{id}", self._wecom_response_url)
+        app.router.add_post("/v1.0/card/instances/createAndDeliver", self._dingtalk_card)
+        app.router.add_put("/v1.0/card/instances", self._dingtalk_card)
         self.expired_sessions: set[str] = set()
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -125,6 +127,10 @@ class StandIn:
         if not ok:
             return web.json_response({"code": "Throttling.Api", "message": "too fast"}, status=429)
         return web.json_response({"processQueryKey": "ok"})
+
+    async def _dingtalk_card(self, request: web.Request) -> web.Response:
+        await self._record(request)
+        return web.json_response({"success": True, "result": {"outTrackId": "ok"}})
 
     # DingTalk stream -----------------------------------------------------------------------------
     async def _open_connection(self, request: web.Request) -> web.Response:

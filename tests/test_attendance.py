@@ -68,8 +68,8 @@ def test_township_tables_for_the_admin_list_every_village(world, clock):
 
 
 def test_whole_village_and_township_are_for_secretaries_and_admins_only(world, clock):
-    assert chat(world).reply("/考勤 全村", "wangw") == "⛔ /考勤 全村 只有书记或管理员可以查看。"
-    assert chat(world).reply("/考勤 全镇", "lixy") == "⛔ /考勤 全镇 只有书记或管理员可以查看。"
+    assert chat(world).reply("/考勤 全村", "wangw") == "⛔ /考勤 全村 只有书记、管理员可以使用。"
+    assert chat(world).reply("/考勤 全镇", "lixy") == "⛔ /考勤 全镇 只有书记、管理员可以使用。"
 
 
 def test_correction_creates_the_day_and_keeps_an_audit_entry(world, clock):
@@ -100,8 +100,8 @@ def test_correction_refusals_store_nothing(world, clock):
     assert group.reply("/补卡 王伟 10-09 忘了", "lixy").startswith("⛔ /补卡 只有")
     assert group.reply("/补卡 王伟 10-20 提前补", "zhangjg") == "10月20日还没到，不能补卡。"
     assert group.reply("/补卡 赵磊 10-09 忘了", "zhangjg") == "本村花名册里没有「赵磊」。"
-    assert group.reply("/补卡 王伟 昨天 忘了", "zhangjg").startswith("「昨天」不是日期")
-    assert group.reply("/补卡 王伟 10-09", "zhangjg").startswith("用法：")
+    assert group.reply("/补卡 王伟 上周 忘了", "zhangjg").startswith("「上周」不是日期")
+    assert group.reply("/补卡 王伟 10-09", "zhangjg").startswith("缺少理由。\n用法：")
     with world.app.unit_of_work() as uow:
         assert uow.session.scalars(select(Checkin)).all() == []
         assert uow.session.scalars(select(CheckinCorrection)).all() == []

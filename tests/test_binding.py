@@ -26,12 +26,13 @@ def test_request_mentions_the_admins(world):
     assert outbox_rows(world.app, "wecom", "wx-yazhuang")[-1].mentions == ["sunli"]
 
 
-def test_village_secretary_may_confirm_but_an_ordinary_cadre_may_not(world):
+def test_only_an_admin_confirms_not_a_cadre_nor_the_village_secretary(world):
     chat = world.chat()
     chat.reply("/绑定 周敏", "zhoumin-wx")
-    assert chat.reply("/绑定 确认 1", "lixy") == "⛔ 只有管理员或该村书记可以处理绑定申请。"
+    assert chat.reply("/绑定 确认 1", "lixy") == "⛔ /绑定 确认 只有管理员可以使用。"
+    assert chat.reply("/绑定 确认 1", "zhangjg") == "⛔ /绑定 确认 只有管理员可以使用。"
     assert member_of_account(world.app, "wecom", "zhoumin-wx") is None
-    assert "已确认" in chat.reply("/绑定 确认 1", "zhangjg")
+    assert "已确认" in chat.reply("/绑定 确认 1", "sunli")
 
 
 def test_secretary_of_another_village_may_not_confirm(world):
@@ -41,7 +42,7 @@ def test_secretary_of_another_village_may_not_confirm(world):
 
 def test_reject(world):
     world.chat().reply("/绑定 周敏", "zhoumin-wx")
-    assert world.chat().reply("/绑定 拒绝 1", "zhangjg") == "绑定申请 #1（周敏）已被拒绝。"
+    assert world.chat().reply("/绑定 拒绝 1", "sunli") == "绑定申请 #1（周敏）已被拒绝。"
     assert member_of_account(world.app, "wecom", "zhoumin-wx") is None
 
 
@@ -65,4 +66,4 @@ def test_second_request_from_same_account_points_to_the_first(world):
 
 def test_wrong_use_shows_usage(world):
     assert world.chat().reply("/绑定", "x1").startswith("用法：\n/绑定 姓名")
-    assert world.chat().reply("/绑定 确认 abc", "sunli").startswith("用法：")
+    assert world.chat().reply("/绑定 确认 abc", "sunli").startswith("「abc」不是编号，请写数字编号，如 12。\n用法：")

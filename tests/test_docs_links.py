@@ -67,4 +67,3 @@ def test_the_readme_command_tables_sit_between_the_markers() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     start, end = text.index("<!-- commands:start -->"), text.index("<!-- commands:end -->")
     assert start < text.index("| `/打卡`") < end
-    assert start < text.index("| `cadrebot report attendance") < end

@@ -69,7 +69,7 @@ def test_bad_requests_are_explained_and_nothing_is_stored(world, clock):
     group = chat(world)
     assert group.reply("/请假 10-14 10-13 培训", "lixy") == "结束日期 10月13日 早于开始日期 10月14日。"
     assert group.reply("/请假 下周 培训", "lixy").startswith("「下周」不是日期")
-    assert group.reply("/请假 10-13", "lixy").startswith("用法：")
+    assert group.reply("/请假 10-13", "lixy").startswith("缺少事由。\n用法：")
     assert group.reply("/请假 10-13 11-30 长假", "lixy") == "一次请假最多 31 天，请分开申请。"
     with world.app.unit_of_work() as uow:
         assert uow.session.scalars(select(LeaveRequest)).all() == []

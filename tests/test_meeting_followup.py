@@ -91,7 +91,7 @@ def test_relay_tracked_reminded_at_20h_and_overdue_list_at_24h(world, clock):
     assert yazhuang.reply("/传达", "wangw") == "请写上传达内容或附上照片，例如：/传达 已向村民传达安全生产要求"
     assert yazhuang.reply("/传达 已在村民大会上传达安全生产要求", "wangw") == "✅ 雅庄村已传达「两委例会」（11-28 18:00）"
     assert yazhuang.reply("/传达 再说一次", "lixy") == "雅庄村已于 11-28 18:00 传达过「两委例会」"
-    assert township.reply("/传达 镇里不用", "sunli") == "请在本村的群里由村干部发送 /传达"
+    assert township.reply("/传达 镇里不用", "sunli") == "⛔ /传达 请在村工作群里使用。"
     clock.set(at("2026-11-29 10:30"))
     sweep(world.app)
     assert yazhuang.new_texts() == []

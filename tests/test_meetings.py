@@ -30,8 +30,10 @@ def test_default_township_audience_is_secretaries_and_cadres(world):
 
 def test_cadre_may_not_create_and_bad_input_is_explained(world):
     chat = world.chat("wx-yazhuang")
-    assert chat.reply("/会议 新建 2026-11-28 14:30 例会", "lixy") == "⛔ 只有书记或管理员可以安排会议"
-    assert chat.reply("/会议 新建 2026-13-28 14:30 例会", "zhangjg") == "日期「2026-13-28」看不懂，请写成 2026-12-05"
+    assert chat.reply("/会议 新建 2026-11-28 14:30 例会", "lixy") == "⛔ /会议 新建 只有书记、管理员可以使用。"
+    assert chat.reply("/会议 新建 2026-13-28 14:30 例会", "zhangjg").startswith(
+        "「2026-13-28」不是日期，请写成 11-25、11月25日 或 2026-11-25。\n用法：\n/会议 新建 2026-12-05 14:30"
+    )
     assert chat.reply("/会议 新建 2026-11-20 14:30 例会", "zhangjg") == "会议时间 2026-11-20 14:30 已经过去了"
     assert chat.reply("/会议 新建 2026-11-28 14:30 例会", "zhangjg").startswith("✅ 已安排会议 #")
     assert world.chat("wx-zhiying").reply("/会议 新建 2026-11-28 14:30 例会", "zhangjg") == (

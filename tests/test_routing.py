@@ -12,7 +12,10 @@ def test_help_lists_every_command_with_its_one_line_description(world):
     reply = world.chat().reply("/帮助", "lixy")
     for router in ROUTERS:
         for command in router.commands:
-            assert f"/{command.name} — {command.help}" in reply
+            if command.sub is None:
+                assert f"/{command.name} — {command.help}" in reply
+            else:  # a subcommand is listed with its command: /帮助 会议 shows /会议 新建
+                assert f"/{command.words} — {command.help}" in world.chat().reply(f"/帮助 {command.name}", "lixy")
 
 
 def test_help_for_one_command_shows_usage_and_aliases(world):
@@ -58,8 +61,8 @@ def test_group_commands_from_a_chat_that_is_no_village_group_say_where_to_use_th
     """A private chat with the WeCom app (or any unregistered chat) is no place for minutes or votes."""
     private = world.chat("user:zhangjg")
     for command in ("/纪要 开始 党员大会", "/决议 修路 | 应到10 实到9 | 同意9 反对0 弃权0", "/表决 是否修路", "/同意"):
-        name = command.split()[0].lstrip("/")
-        assert private.reply(command, "zhangjg") == f"请在村或镇的工作群里使用 /{name}（这个聊天还没有登记到任何村或镇）。"
+        name = "纪要 开始" if command.startswith("/纪要") else command.split()[0].lstrip("/")
+        assert private.reply(command, "zhangjg") == f"⛔ /{name} 请在村工作群或镇工作群里使用（这个聊天还没有登记到任何村或镇）。"
     assert outbox_rows(world.app, "wecom", "user:zhangjg")  # answered, but nothing else stored
     with world.app.unit_of_work() as uow:
         from storage.models import MinutesSession, Resolution, Vote

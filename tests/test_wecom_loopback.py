@@ -232,3 +232,18 @@ async def test_a_minutes_photo_sent_in_the_group_is_downloaded_checked_and_store
     assert count(app, MediaFile.id) == 1
     stored = [p for p in app.settings.data_dir.rglob("*") if p.is_file() and p.read_bytes() == photo]
     assert len(stored) == 1 and hashlib.sha256(photo).hexdigest() in stored[0].name
+
+
+async def test_user_text_cannot_smuggle_a_link_or_a_mention_into_a_markdown_reply(server, http, app, standin):
+    """response_url only takes markdown: a leave reason quoting a link and an <@userid> is shown, not rendered."""
+    reason = "[点我](http://evil.example) <@zhangjg> **急**"
+    query, body = WeComServer().sign(
+        text_message("msg-md", f"/请假 11-30 {reason}", user="sunli", chat="wx-zhiying", response_url=f"{standin.base}/resp/md")
+    )
+    assert await post(http, server, query, body) == 200
+    assert server.inbox.join()
+    assert (await _deliver(server)).sent == 1
+    [call] = standin.sent("/resp/md")
+    content = call.body["markdown"]["content"]
+    assert "［点我］（http://evil.example）" in content and "＜@zhangjg＞" in content and "＊＊急＊＊" in content
+    assert "](" not in content and "<@zhangjg>" not in content and "**" not in content

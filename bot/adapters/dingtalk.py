@@ -1,5 +1,9 @@
 """DingTalk (钉钉) inbound: the enterprise-internal robot in Stream mode through `dingtalk-stream`.
 
+Taps on interactive cards created with `callbackType: "STREAM"` arrive on the same connection, on
+the topic `/v1.0/card/instances/callback` (the SDK's CardCallbackMessage); a tap becomes the
+command its button carries (`cardPrivateData.params.command`), so it is handled like the typed one.
+
 The SDK opens `/v1.0/gateway/connections/open`, then a websocket; each @-message arrives as a
 callback frame on `/v1.0/im/bot/messages/get`. The handler turns it into an InboundMessage,
 commits it to the durable inbox, then acks — an unacked frame is delivered again
@@ -21,10 +25,13 @@ import threading
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable
 
-from dingtalk_stream import AckMessage, ChatbotHandler, ChatbotMessage, Credential, DingTalkStreamClient
+from dingtalk_stream import (
+    AckMessage, CallbackHandler, CardCallbackMessage, ChatbotHandler, ChatbotMessage, Credential, DingTalkStreamClient,
+)
+from dingtalk_stream.card_callback import Card_Callback_Router_Topic
 from dingtalk_stream.frames import CallbackMessage, Headers
 
-from bot.messages import Attachment, InboundMessage
+from bot.messages import Attachment, InboundMessage, Tap
 from bot.platform_config import DingTalkSettings
 
 if TYPE_CHECKING:
@@ -35,8 +42,10 @@ log = logging.getLogger(__name__)
 PLATFORM = "dingtalk"
 USER_CHAT_PREFIX = "user:"  # one-to-one chats: chat id = "user:<staff id>"
 OPEN_CONNECTION_PATH = "/v1.0/gateway/connections/open"
+CARD_REF = "dingtalk-card:"  # reply_ref of a tap: the outTrackId of the card to redraw
+_SPACE_PREFIX = "dtv1.card//"
 
-__all__ = ["DingTalkStream", "PLATFORM", "to_inbound"]
+__all__ = ["CARD_REF", "DingTalkStream", "PLATFORM", "card_tap", "to_inbound"]
 
 
 def to_inbound(incoming: ChatbotMessage, received_at: datetime) -> InboundMessage | None:
@@ -62,6 +71,57 @@ def to_inbound(incoming: ChatbotMessage, received_at: datetime) -> InboundMessag
     )
 
 
+def card_tap(data: dict, frame_id: str, received_at: datetime) -> InboundMessage | None:
+    """A card button tap as the command it stands for; its own id is the callback frame's id."""
+    tap = CardCallbackMessage.from_dict(data)
+    params = (tap.content.get("cardPrivateData") or {}).get("params") or {}
+    command, user, track = str(params.get("command") or ""), tap.user_id, tap.card_instance_id
+    if not (command and user and track and frame_id):
+        return None
+    space_type, space = _space(data)
+    group = space_type.upper() == "IM_GROUP"
+    return InboundMessage(
+        platform=PLATFORM,
+        chat_id=space if group else USER_CHAT_PREFIX + user,
+        sender_id=user,
+        sender_name=user,
+        text=command,
+        message_id=f"tap-{frame_id}",
+        received_at=received_at,
+        is_group=group,
+        reply_ref=CARD_REF + track,
+        tap=Tap(track.split(".")[0]),  # outTrackId = card key + "." + a hash of the chat
+        raw=data,
+    )
+
+
+def _space(data: dict) -> tuple[str, str]:
+    """(space type, space id) of a card callback: `spaceType`/`spaceId`, or an openSpaceId."""
+    space, kind = str(data.get("spaceId") or ""), str(data.get("spaceType") or "")
+    if space.startswith(_SPACE_PREFIX):  # dtv1.card//IM_GROUP.<openConversationId>
+        kind, _, space = space[len(_SPACE_PREFIX):].partition(".")
+    return kind, space
+
+
+class _CardHandler(CallbackHandler):
+    """A tap goes through the inbox like a message: committed before the ack, kept if unreadable."""
+
+    def __init__(self, inbox: Inbox, now: Callable[[], datetime]) -> None:
+        super().__init__()
+        self._inbox = inbox
+        self._now = now
+
+    async def process(self, callback: CallbackMessage):
+        frame_id = callback.headers.message_id or ""
+        try:
+            message = card_tap(callback.data, frame_id, self._now())
+        except Exception as error:  # acked anyway, or it comes back
+            return await _reject(self._inbox, frame_id, json.dumps(callback.data, default=str), error)
+        if message is None:
+            return AckMessage.STATUS_OK, "ignored"
+        return await _accept(self._inbox, message, frame_id)
+
+
 class _Handler(ChatbotHandler):
     def __init__(self, inbox: Inbox, now: Callable[[], datetime]) -> None:
         super().__init__()
@@ -76,12 +136,16 @@ class _Handler(ChatbotHandler):
             return await _reject(self._inbox, frame_id, json.dumps(callback.data, default=str), error)
         if message is None:
             return AckMessage.STATUS_OK, "ignored"
-        try:
-            await self._inbox.accept_async(message)  # committed before the ack
-        except Exception:
-            log.exception("DingTalk message %s not stored; acking with an error so it comes again", frame_id)
-            return AckMessage.STATUS_SYSTEM_EXCEPTION, "not stored"
-        return AckMessage.STATUS_OK, "OK"
+        return await _accept(self._inbox, message, frame_id)
+
+
+async def _accept(inbox: Inbox, message: InboundMessage, frame_id: str) -> tuple[int, str]:
+    try:
+        await inbox.accept_async(message)  # committed before the ack
+    except Exception:
+        log.exception("DingTalk message %s not stored; acking with an error so it comes again", frame_id)
+        return AckMessage.STATUS_SYSTEM_EXCEPTION, "not stored"
+    return AckMessage.STATUS_OK, "OK"
 
 
 async def _reject(inbox: Inbox, frame_id: str, raw: str, error: Exception) -> tuple[int, str]:
@@ -131,6 +195,7 @@ class DingTalkStream:
         DingTalkStreamClient.OPEN_CONNECTION_API = config.api_base.rstrip("/") + OPEN_CONNECTION_PATH
         self.client = _Client(Credential(config.client_id, config.client_secret.get_secret_value()), inbox)
         self.client.register_callback_handler(ChatbotMessage.TOPIC, _Handler(inbox, now))
+        self.client.register_callback_handler(Card_Callback_Router_Topic, _CardHandler(inbox, now))
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task | None = None
         self._thread: threading.Thread | None = None

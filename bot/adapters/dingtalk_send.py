@@ -7,26 +7,33 @@
   https://open.dingtalk.com/document/orgapp/the-robot-sends-a-group-message
 - Pictures: `downloadCode` → `/v1.0/robot/messageFiles/download` → a short-lived download URL.
 - Rate limits: HTTP 429, errcode 130101 (webhooks), or a `…Throttling…`/`…QpsLimit…` code.
+- Tap cards, when `dingtalk.card_template_id` names an interactive-card template: created with
+  `POST /v1.0/card/instances/createAndDeliver` (`callbackType: "STREAM"`, so taps come back on the
+  Stream connection) and redrawn with `PUT /v1.0/card/instances`; without a template, text.
+  https://open.dingtalk.com/document/orgapp/create-and-deliver-cards
 
 Sent means: the session webhook answered 2xx with JSON errcode 0; the robot API answered 2xx with
-JSON holding `processQueryKey` (its documented success shape). Anything else raises, with the
-status and an excerpt of the body kept on the outbox row (bot/adapters/http.py).
+JSON holding `processQueryKey` (its documented success shape); the card API answered 2xx with JSON
+`success: true`. Anything else raises, with the status and an excerpt of the body kept on the
+outbox row (bot/adapters/http.py).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 import requests
 
-from bot.adapters.dingtalk import USER_CHAT_PREFIX
-from bot.adapters.http import Answer, excerpt, get_bytes, post_json
+from bot.adapters.dingtalk import CARD_REF, USER_CHAT_PREFIX
+from bot.adapters.http import Answer, excerpt, get_bytes, post_json, put_json
 from bot.delivery import RetryLater, SendError, Undeliverable
 from bot.media import MediaUnavailable
-from bot.messages import Attachment, OutboundMessage
+from bot.messages import Attachment, OutboundMessage, as_text
 from bot.platform_config import DingTalkSettings
 
 __all__ = ["AccessToken", "DingTalkMediaFetcher", "DingTalkSender"]
@@ -76,9 +83,39 @@ class DingTalkSender:
         self.token = AccessToken(config, self._http, now, timeout)
 
     def send(self, message: OutboundMessage) -> None:
+        if message.card is not None and self._config.card_template_id:
+            self._card(message)
+            return
+        message = as_text(message)
+        if message is None:
+            return  # a card refresh, but cards are off: the text reply says it all
+        if message.reply_ref and message.reply_ref.startswith(CARD_REF):
+            message = replace(message, reply_ref=None)  # a tap has no sessionWebhook
         if message.reply_ref and self._session_webhook(message):
             return
         self._robot_api(message)
+
+    def _card(self, message: OutboundMessage) -> None:
+        card = message.card
+        params = {
+            "title": card.title,
+            "text": message.text,
+            "buttons": json.dumps([{"text": b.label, "command": b.command} for b in card.buttons], ensure_ascii=False),
+        }
+        headers = {"x-acs-dingtalk-access-token": self.token.get()}
+        if card.update:
+            ref = message.reply_ref or ""
+            if not ref.startswith(CARD_REF):
+                return
+            body = {"outTrackId": ref[len(CARD_REF):], "cardData": {"cardParamMap": params}}
+            answer = put_json(self._http, self._config.api_base + "/v1.0/card/instances", body,
+                              timeout=self._timeout, headers=headers)
+        else:
+            body = {"cardTemplateId": self._config.card_template_id, "outTrackId": track_id(card.key, message.chat_id),
+                    "callbackType": "STREAM", "cardData": {"cardParamMap": params}, **_space(message, self._config.robot)}
+            answer = post_json(self._http, self._config.api_base + "/v1.0/card/instances/createAndDeliver",
+                               body, timeout=self._timeout, headers=headers)
+        _check(answer, self.token, success=lambda json: json.get("success") is True)
 
     def _session_webhook(self, message: OutboundMessage) -> bool:
         """True when sent; False when the webhook is gone (expired) and the robot API should try."""
@@ -116,8 +153,10 @@ class DingTalkSender:
         _check(post_json(self._http, url, body, timeout=self._timeout, headers=headers), self.token)
 
 
-def _check(answer: Answer, token: AccessToken) -> None:
-    if answer.ok and "processQueryKey" in answer.json:
+def _check(
+    answer: Answer, token: AccessToken, success: Callable[[dict[str, Any]], bool] = lambda json: "processQueryKey" in json
+) -> None:
+    if answer.ok and success(answer.json):
         return
     if answer.json is None or (answer.ok and "code" not in answer.json):  # not DingTalk's answer
         raise RetryLater(f"not a DingTalk answer: {answer.describe()}", status=answer.status)
@@ -128,6 +167,23 @@ def _check(answer: Answer, token: AccessToken) -> None:
     if "Throttl" in code or "QpsLimit" in code or "LimitFor" in code:
         raise RetryLater(f"DingTalk rate limit: {code}", RATE_LIMIT_WAIT, status=answer.status)
     raise Undeliverable(f"DingTalk refused: {answer.describe()}", status=answer.status)
+
+
+def track_id(card_key: str, chat_id: str) -> str:
+    """The card instance's outTrackId: the card key plus a hash of the chat (one instance per chat)."""
+    return f"{card_key}.{hashlib.sha1(chat_id.encode()).hexdigest()[:10]}"
+
+
+def _space(message: OutboundMessage, robot: str) -> dict[str, Any]:
+    if message.chat_id.startswith(USER_CHAT_PREFIX):
+        user = message.chat_id[len(USER_CHAT_PREFIX):]
+        return {"openSpaceId": f"dtv1.card//IM_ROBOT.{user}", "imRobotOpenSpaceModel": {"supportForward": False},
+                "imRobotOpenDeliverModel": {"spaceType": "IM_ROBOT", "robotCode": robot}}
+    deliver: dict[str, Any] = {"robotCode": robot}
+    if message.mentions:
+        deliver["atUserIds"] = {user: user for user in message.mentions}
+    return {"openSpaceId": f"dtv1.card//IM_GROUP.{message.chat_id}", "imGroupOpenSpaceModel": {"supportForward": False},
+            "imGroupOpenDeliverModel": deliver}
 
 
 def _title(text: str) -> str:

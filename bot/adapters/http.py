@@ -19,7 +19,7 @@ import requests
 from bot.delivery import OutcomeUnknown, RetryLater
 from bot.media import MediaTooLarge
 
-__all__ = ["Answer", "post_json", "get_bytes", "EXCERPT_CHARS"]
+__all__ = ["Answer", "post_json", "put_json", "get_bytes", "EXCERPT_CHARS"]
 
 EXCERPT_CHARS = 200
 NOT_TAKEN = {429, 500, 502, 503}
@@ -45,8 +45,21 @@ class Answer:
 def post_json(
     session: requests.Session, url: str, payload: dict[str, Any], *, timeout: float, headers: dict | None = None
 ) -> Answer:
+    return _send_json(session, "POST", url, payload, timeout=timeout, headers=headers)
+
+
+def put_json(
+    session: requests.Session, url: str, payload: dict[str, Any], *, timeout: float, headers: dict | None = None
+) -> Answer:
+    """Like `post_json`, with PUT (DingTalk redraws a card instance with PUT)."""
+    return _send_json(session, "PUT", url, payload, timeout=timeout, headers=headers)
+
+
+def _send_json(
+    session: requests.Session, method: str, url: str, payload: dict[str, Any], *, timeout: float, headers: dict | None
+) -> Answer:
     try:
-        response = session.post(url, json=payload, timeout=timeout, headers=headers)
+        response = session.request(method, url, json=payload, timeout=timeout, headers=headers)
     except requests.ConnectionError as error:  # includes ConnectTimeout: nothing was sent
         raise RetryLater(f"connection failed: {type(error).__name__}") from error
     except requests.Timeout as error:  # read timeout: the request left, the answer did not come

@@ -31,8 +31,9 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "wecom"
 APP_CHAT_PREFIX = "user:"  # one-to-one chats through the self-built app: chat id = "user:<userid>"
+MEDIA_KEY_MARK = "#aeskey="  # an image ref with its own key: "<url>#aeskey=<base64 key>"
 
-__all__ = ["AIBotCallback", "AppCallback", "CallbackRefused", "PLATFORM", "register_routes"]
+__all__ = ["AIBotCallback", "AppCallback", "CallbackRefused", "PLATFORM", "register_routes", "to_inbound"]
 
 
 class CallbackRefused(Exception):
@@ -73,24 +74,29 @@ class AIBotCallback(_EncryptedCallback):
         return self.to_inbound(payload)
 
     def to_inbound(self, payload: dict[str, Any]) -> InboundMessage | None:
-        text, attachments = _content(payload)
-        if not text and not attachments:
-            return None
-        sender = (payload.get("from") or {}).get("userid", "")
-        group = payload.get("chattype") == "group"
-        return InboundMessage(
-            platform=PLATFORM,
-            chat_id=(payload.get("chatid") or sender) if group else sender,
-            sender_id=sender,
-            sender_name=sender,
-            text=text,
-            message_id=str(payload["msgid"]),
-            received_at=self._now(),
-            attachments=attachments,
-            is_group=group,
-            reply_ref=payload.get("response_url"),
-            raw=payload,
-        )
+        return to_inbound(payload, self._now())
+
+
+def to_inbound(payload: dict[str, Any], received_at: datetime) -> InboundMessage | None:
+    """An AI-bot message body (callback or long connection) as an InboundMessage, or None."""
+    text, attachments = _content(payload)
+    if not text and not attachments:
+        return None
+    sender = (payload.get("from") or {}).get("userid", "")
+    group = payload.get("chattype") == "group"
+    return InboundMessage(
+        platform=PLATFORM,
+        chat_id=(payload.get("chatid") or sender) if group else sender,
+        sender_id=sender,
+        sender_name=sender,
+        text=text,
+        message_id=str(payload["msgid"]),
+        received_at=received_at,
+        attachments=attachments,
+        is_group=group,
+        reply_ref=payload.get("response_url"),
+        raw=payload,
+    )
 
 
 def _content(payload: dict[str, Any]) -> tuple[str, tuple[Attachment, ...]]:
@@ -101,8 +107,15 @@ def _content(payload: dict[str, Any]) -> tuple[str, tuple[Attachment, ...]]:
         if item.get("msgtype") == "text":
             texts.append(item.get("text", {}).get("content", ""))
         elif item.get("msgtype") == "image" and item.get("image", {}).get("url"):
-            images.append(Attachment("image", item["image"]["url"]))
+            images.append(Attachment("image", _image_ref(item["image"])))
     return "\n".join(t for t in texts if t).strip(), tuple(images)
+
+
+def _image_ref(image: dict[str, Any]) -> str:
+    """The download URL; over the long connection each image brings its own AES key, kept in the
+    URL's fragment (never sent to the server) for the media fetcher."""
+    key = image.get("aeskey")
+    return f"{image['url']}{MEDIA_KEY_MARK}{key}" if key else image["url"]
 
 
 class AppCallback(_EncryptedCallback):

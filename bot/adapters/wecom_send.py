@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from dataclasses import replace
 from typing import Mapping
 
 import requests
@@ -29,10 +30,11 @@ from wechatpy.enterprise import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
 from bot.adapters.http import Answer, excerpt, get_bytes, post_json
-from bot.adapters.wecom import APP_CHAT_PREFIX
+from bot.adapters.wecom import APP_CHAT_PREFIX, MEDIA_KEY_MARK
+from bot.contract.hygiene import escape_markdown
 from bot.delivery import RetryLater, Undeliverable
 from bot.media import MediaUnavailable
-from bot.messages import Attachment, OutboundMessage
+from bot.messages import Attachment, OutboundMessage, as_text
 from bot.platform_config import WeComSettings
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,11 @@ class WeComSender:
         self._client: WeChatClient | None = None
 
     def send(self, message: OutboundMessage) -> None:
+        message = as_text(message)  # webhooks, the app and response_url show no tap cards
+        if message is None:
+            return  # a card refresh: there is no card here to refresh
+        if message.reply_ref and not message.reply_ref.startswith("http"):
+            message = replace(message, reply_ref=None)  # a long-connection req_id, not a URL
         key = self._keys.get(message.chat_id)
         if key:
             self._webhook(key, message)
@@ -74,7 +81,10 @@ class WeComSender:
         _check(post_json(self._http, url + f"?key={key}", body, timeout=self._timeout))
 
     def _response_url(self, message: OutboundMessage) -> None:
-        text = message.text + "".join(f" <@{user}>" for user in message.mentions)
+        # response_url takes markdown only: a plain-text reply (which may quote user text) is
+        # escaped so a link or an <@userid> mention typed by a user is shown, not rendered.
+        shown = message.text if message.markdown else escape_markdown(message.text)
+        text = shown + "".join(f" <@{user}>" for user in message.mentions)
         body = {"msgtype": "markdown", "markdown": {"content": text}}
         _check(post_json(self._http, message.reply_ref, body, timeout=self._timeout))
 
@@ -113,20 +123,29 @@ def _check(answer: Answer) -> None:
 
 
 class WeComMediaFetcher:
-    """Downloads an AI-bot image url and decrypts it with the bot's EncodingAESKey."""
+    """Downloads an AI-bot image url and decrypts it: with the image's own key when the long
+    connection gave one (`<url>#aeskey=<key>`), else with the bot's EncodingAESKey (callback)."""
 
-    def __init__(self, aes_key: str, *, timeout: float = 10.0, max_bytes: int = 10 * 1024 * 1024) -> None:
-        self._key = base64.b64decode(aes_key + "=")
+    def __init__(self, aes_key: str = "", *, timeout: float = 10.0, max_bytes: int = 10 * 1024 * 1024) -> None:
+        self._key = _key_bytes(aes_key) if aes_key else None
         self._timeout = timeout
         self._max_bytes = max_bytes + 32  # AES-CBC padding of the encrypted file
         self._http = requests.Session()
 
     def fetch(self, attachment: Attachment) -> bytes:
+        url, _, own_key = attachment.ref.partition(MEDIA_KEY_MARK)
+        key = _key_bytes(own_key) if own_key else self._key
+        if key is None:
+            raise MediaUnavailable("no AES key for this WeCom image")
         try:
-            encrypted = get_bytes(self._http, attachment.ref, timeout=self._timeout, max_bytes=self._max_bytes)
+            encrypted = get_bytes(self._http, url, timeout=self._timeout, max_bytes=self._max_bytes)
         except requests.RequestException as error:
             raise MediaUnavailable(f"WeCom image download failed: {type(error).__name__}") from error
-        return decrypt_media(self._key, encrypted)
+        return decrypt_media(key, encrypted)
+
+
+def _key_bytes(key: str) -> bytes:
+    return base64.b64decode(key + "=" * (-len(key) % 4))
 
 
 def decrypt_media(key: bytes, encrypted: bytes) -> bytes:

@@ -13,13 +13,14 @@ from typing import TextIO
 from bot.app import build_app
 from bot.clock import TZ, ManualClock
 from bot.config import Settings
-from bot.demo import attendance, meetings, morning, resolutions
+from bot.demo import attendance, board, meetings, morning, resolutions
 from bot.demo.township import seed_month_history, seed_township
 
 DEMO_DAY = datetime(2026, 11, 24, 7, 50, tzinfo=TZ)  # a Tuesday, a workday
 
 # Each scene: run_scene(app, clock, out), after the township is seeded.
 SCENES = [morning.run_scene, attendance.run_scene, resolutions.run_scene, meetings.run_scene]  # meetings moves days on
+SCENES.append(board.run_scene)  # 积分 and the 公开栏 pages, after the days the meetings scene moved on
 
 
 def run_demo(db_path: str | Path, out: TextIO) -> Path:

@@ -1,7 +1,13 @@
 """Run the handler inside a savepoint: a `UserError` or a crash undoes the handler's writes (the
-message stays marked as processed) and the user gets a kind Chinese reply instead of silence."""
+message stays marked as processed) and the user gets a kind Chinese reply instead of silence.
+
+A database that fails as such (locked, connection lost: `OperationalError`) is not the handler's
+fault: it propagates, the dispatcher rolls the whole message back, leaves it unmarked for a retry
+and answers "系统繁忙"."""
 
 import logging
+
+from sqlalchemy.exc import OperationalError
 
 from bot import texts
 from bot.errors import UserError
@@ -18,6 +24,8 @@ def reply_on_error(ctx, call_next: Next):
     except UserError as error:
         savepoint.rollback()
         return [Reply(str(error))]
+    except OperationalError:
+        raise
     except Exception:
         savepoint.rollback()
         log.exception("handler failed on message %s", ctx.message.message_id)

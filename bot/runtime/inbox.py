@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Sequence
 
 from sqlalchemy import func, select, update
 
-from bot.messages import Attachment, InboundMessage
+from bot.dispatcher import Outcome
+from bot.messages import Attachment, InboundMessage, Tap
 from bot.runtime.gate import OPEN_GATE, WriteGate
 from bot.runtime.intake import Intake, IntakeFailed
 from bot.runtime.media_lane import MediaLane
@@ -36,6 +37,11 @@ __all__ = ["Inbox", "IntakeFailed", "dispatch", "from_payload"]
 MAX_ATTEMPTS = 3
 
 
+class ToldToResend(Exception):
+    """The pipeline failed and the sender got "系统繁忙，请稍后再发一次" (bot/dispatcher.py): the row
+    is kept as failed, not dispatched again, or the sender's resend would be handled twice."""
+
+
 def dispatch(app: App, messages: Sequence[InboundMessage], gate=OPEN_GATE) -> list[Exception | None]:
     """Hand claimed messages to the dispatcher; one result per message (None: done).
     The one seam between the inbox and the dispatcher (a batch API can replace the loop)."""
@@ -43,8 +49,9 @@ def dispatch(app: App, messages: Sequence[InboundMessage], gate=OPEN_GATE) -> li
     for message in messages:
         try:
             with gate.normal():
-                app.dispatcher.handle(message)
-            results.append(None)
+                result = app.dispatcher.handle(message)
+            results.append(ToldToResend("pipeline failed; the sender was told to resend")
+                           if result.outcome is Outcome.FAILED else None)
         except Exception as error:
             log.exception("dispatch failed for %s message %s", message.platform, message.message_id)
             results.append(error)
@@ -65,6 +72,7 @@ def from_payload(row: InboxMessage) -> InboundMessage:
         is_group=p.get("is_group", True),
         from_bot=p.get("from_bot", False),
         reply_ref=p.get("reply_ref"),
+        tap=Tap(p["tap"]) if p.get("tap") is not None else None,
         raw=p.get("raw") or {},
     )
 
@@ -189,7 +197,8 @@ class Inbox:
                 if error is None:
                     row.status, row.handled_at, row.error = "handled", now, None
                 else:
-                    row.status = "failed" if row.attempts >= MAX_ATTEMPTS else "pending"
+                    final = row.attempts >= MAX_ATTEMPTS or isinstance(error, ToldToResend)
+                    row.status = "failed" if final else "pending"
                     row.error = repr(error)[:500]
             uow.commit()
 

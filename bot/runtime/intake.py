@@ -63,6 +63,7 @@ def to_payload(message: InboundMessage) -> dict[str, Any]:
         "is_group": message.is_group,
         "from_bot": message.from_bot,
         "reply_ref": message.reply_ref,
+        "tap": message.tap.card_key if message.tap is not None else None,  # a tap survives a restart too
         "raw": json.loads(json.dumps(dict(message.raw), ensure_ascii=False, default=str)),
     }
 

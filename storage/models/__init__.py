@@ -10,6 +10,8 @@ from storage.models.checkin import Checkin
 from storage.models.inbox import InboxMessage
 from storage.models.meetings import Meeting, MeetingAttendee, MeetingRelay, MeetingSend
 from storage.models.messaging import OutboxMessage, ProcessedMessage
+from storage.models.points import PointsEntry, PointsStatus
+from storage.models.notices import Notice, NoticeAck
 from storage.models.org import BindingRequest, GroupChat, Identity, Member, Role, Township, Village
 from storage.models.resolutions import (
     Ballot,
@@ -39,9 +41,13 @@ __all__ = [
     "MeetingRelay",
     "MeetingSend",
     "Member",
+    "Notice",
+    "NoticeAck",
     "MinutesImage",
     "MinutesSession",
     "OutboxMessage",
+    "PointsEntry",
+    "PointsStatus",
     "ProcessedMessage",
     "Resolution",
     "ResolutionDraft",

@@ -50,3 +50,4 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(ShanghaiDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     last_status: Mapped[int | None] = mapped_column(Integer)  # HTTP status of the last attempt
+    card: Mapped[dict | None] = mapped_column(JSON)  # bot.messages.Card.to_json(): buttons, key, update

@@ -5,7 +5,9 @@ from storage.repositories.checkins import CheckinRepository
 from storage.repositories.leave import LeaveRepository
 from storage.repositories.meetings import MeetingRepository
 from storage.repositories.messages import OutboxRepository, ProcessedMessageRepository
+from storage.repositories.notices import NoticeRepository
 from storage.repositories.org import OrgRepository
+from storage.repositories.points import PointsRepository
 from storage.repositories.resolutions import ResolutionRepository
 from storage.repositories.search import SearchRepository
 from storage.repositories.votes import VoteRepository
@@ -15,8 +17,10 @@ __all__ = [
     "CheckinRepository",
     "LeaveRepository",
     "MeetingRepository",
+    "NoticeRepository",
     "OrgRepository",
     "OutboxRepository",
+    "PointsRepository",
     "ProcessedMessageRepository",
     "ResolutionRepository",
     "SearchRepository",

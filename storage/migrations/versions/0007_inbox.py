@@ -1,7 +1,7 @@
 """inbox: the durable intake table; outbox.last_status (HTTP status of the last send attempt)
 
 Revision ID: 0007
-Revises: 0008
+Revises: 0010
 """
 from typing import Sequence, Union
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision: str = '0007'
-down_revision: Union[str, Sequence[str], None] = '0008'  # was '0005'; main merged 0008 first
+down_revision: Union[str, Sequence[str], None] = '0010'  # was '0005'; main merged 0008, 0009 and 0010 first
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -21,11 +21,13 @@ __all__ = ["build_web_app"]
 def build_web_app(app: App, inbox: Inbox) -> web.Application:
     """The aiohttp application with the callback routes of every configured platform."""
     from bot.adapters import wecom  # adapters own their routes; imported here, not at module load
+    from bot.web.routes import register_board_routes
 
     web_app = web.Application(client_max_size=1024 * 1024)
     web_app.router.add_get("/healthz", _health)
     if app.settings.wecom.enabled:
         wecom.register_routes(web_app, app, inbox.accept_async)
+    register_board_routes(web_app, app)  # the 公开栏 pages, photos and the admin view
     return web_app
 
 
