@@ -4,11 +4,13 @@ handles whatever was stored and not yet handled."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 from sqlalchemy import func, select
 
+from bot.messages import Tap
 from bot.runtime import Inbox
-from storage.models import Checkin, InboxMessage, OutboxMessage, ProcessedMessage
+from storage.models import Checkin, GroupChat, InboxMessage, OutboxMessage, ProcessedMessage
 from tests.factories import message
 
 
@@ -78,3 +80,26 @@ def test_a_message_that_cannot_be_stored_is_not_acknowledged(app, world, clock):
         assert type(error).__name__ == "IntakeFailed"
     else:
         raise AssertionError("accept returned without storing")
+
+
+def test_a_tap_acked_before_a_restart_is_handled_after_it_and_redraws_its_card(app, world, clock):
+    with app.unit_of_work() as uow:
+        village_id = uow.session.scalar(select(GroupChat.village_id).where(GroupChat.chat_id == "wx-yazhuang"))
+    key = f"checkin_{village_id}_{clock.now():%Y%m%d}"
+    tap = replace(message("/打卡", sender="lixy", message_id="tap-1", at=clock.now()), tap=Tap(key))
+    first = Inbox(app)
+    first.intake.start()
+    first.accept(tap)
+    first.intake.stop()  # the process "dies" here
+
+    second = Inbox(app)
+    second.start()
+    try:
+        assert second.join()
+    finally:
+        second.stop()
+    with app.unit_of_work() as uow:
+        rows = list(uow.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+        assert rows[0].text.startswith("✅ 李秀英")
+        assert rows[-1].card["key"] == key and rows[-1].card["update"] is True  # the card is redrawn
+    assert count(app, Checkin.id) == 1
