@@ -22,15 +22,15 @@ def webhook_keys(app: App) -> dict[str, str]:
     return keys
 
 
-def build_wecom_link(app: App, submit):
-    """The WeCom long connection when the bot is in that mode (else None); `submit` hands an
-    inbound message to the bot, exactly as the callback routes do."""
+def build_wecom_link(app: App, accept):
+    """The WeCom long connection when the bot is in that mode (else None); `accept` (the inbox's
+    `accept_async`) keeps an inbound message, exactly as the callback routes do."""
     config = app.settings.wecom
     if not (config.enabled and config.mode == "long_connection"):
         return None
     from bot.adapters.wecom_long import WeComLongConnection
 
-    return WeComLongConnection(config, submit, app.clock.now, data_dir=app.settings.data_dir)
+    return WeComLongConnection(config, accept, app.clock.now, data_dir=app.settings.data_dir)
 
 
 def build_senders(app: App, *, wecom_link=None) -> dict[str, Sender]:
