@@ -58,7 +58,7 @@ async def main(n: int, concurrency: int) -> None:
             wall = time.perf_counter()
             await asyncio.gather(*(one(q, b) for q, b in calls))
             acked = time.perf_counter() - wall
-            await asyncio.to_thread(server.queue.join, 600)
+            await asyncio.to_thread(server.inbox.join, 600)
             drained = time.perf_counter() - wall
         await server.stop()
         app.close()

@@ -16,12 +16,14 @@ from sqlalchemy.exc import OperationalError
 from bot.cli_app import app_from_args, settings_from_args
 from bot.cli_calendar import register as register_calendar
 from bot.cli_board import register as register_board
+from bot.cli_outbox import register as register_outbox
 from bot.cli_report import register as register_report
 from bot.cli_serve import register as register_serve
 from bot.errors import UserError
 
 FAMILY_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [register_serve, register_report]
 FAMILY_COMMANDS.append(register_calendar)
+FAMILY_COMMANDS.append(register_outbox)
 FAMILY_COMMANDS.append(register_board)  # 公开栏 posters
 
 

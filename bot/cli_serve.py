@@ -19,6 +19,7 @@ def register(subparsers) -> None:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int, default=1, help="工作进程数（大于 1 时需要 PostgreSQL 数据库）")
+    serve.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="日志级别（默认 INFO）")
     serve.set_defaults(func=run_serve)
     check = subparsers.add_parser("check-config", help="检查配置文件，列出缺少或有误的项")
     add_config_option(check)
@@ -29,7 +30,8 @@ def run_serve(args: argparse.Namespace) -> int:
     from bot.app import build_app
     from bot.serve import Server
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # force: `cadrebot` set WARNING already, and basicConfig alone would keep it (no "serving on …")
+    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
     settings = _load(args)
     if settings is None:
         return 2
@@ -44,7 +46,7 @@ def run_serve(args: argparse.Namespace) -> int:
         from bot.workers import run_workers
 
         return run_workers(args.config, settings, args.workers, args.host, args.port)
-    Server(build_app(settings), host=args.host, port=args.port).run_forever()
+    Server(build_app(settings), host=args.host, port=args.port, dispatch_process=True).run_forever()
     return 0
 
 

@@ -42,6 +42,7 @@ class ResolutionSettings(BaseModel):
     quorum_rule: str = "过半"
     quorum_by_kind: dict[str, str] = {"人事任免": "三分之二", "大额资金使用": "三分之二"}
     max_image_bytes: int = 10 * 1024 * 1024
+    max_image_pixels: int = 50_000_000  # checked from the header, before a photo is decoded
     thumbnail_px: int = 320
     public_url: str = ""  # base address of the 公开栏 web view, when one runs
 

@@ -5,13 +5,17 @@ Rules, per chat (platform + chat id):
   rows behind it wait too.
 - **Rate limited.** At most `outbox.rate_per_minute[platform]` rows per chat in any 60 s (robot
   webhooks allow 20/min); counted from `sent_at` in the database, so a restart does not reset it.
+- **Sent means accepted.** A sender returns normally only when the platform answered 2xx with
+  its documented success body (errcode 0, …); see bot/adapters/http.py and docs/delivery.md.
 - **Retried.** A sender raises `RetryLater` when the platform surely did not take the message
-  (rate-limit codes, 5xx, connection refused): the row goes back to pending with exponential
-  backoff (or the platform's retry-after). `Undeliverable` marks it failed at once.
-- **At most once.** A row is claimed (`status="sending"`, committed) before the HTTP call. A crash
-  or an unclassified error during the call leaves it `uncertain`, never resent automatically: a
-  duplicate 通知 in a township group is worse than one that an admin re-sends by hand, and the
-  platforms give no idempotency key to make a retry safe. Pending rows resume after a restart.
+  (rate-limit codes, 5xx, connection refused, an HTML error page): the row goes back to pending
+  with exponential backoff (or the platform's retry-after). `Undeliverable` marks it failed at
+  once. Either way the row keeps the HTTP status and a short excerpt of the answer.
+- **At most once.** A row is claimed (`status="sending"`, committed) before the HTTP call. A crash,
+  a timeout after the request left (`OutcomeUnknown`) or an unclassified error leaves it
+  `uncertain`, never resent automatically: a duplicate 通知 in a township group is worse than one
+  that an admin re-sends by hand (`cadrebot outbox retry`), and the platforms give no idempotency
+  key to make a retry safe. Pending rows resume after a restart.
 - **Many workers.** Several processes may drain one outbox. A claim happens in one transaction
   that locks the chat's head row (`FOR UPDATE SKIP LOCKED` on PostgreSQL: another worker moves on
   to other chats instead of waiting; SQLite serialises writers anyway), checks that no row of the
@@ -41,7 +45,10 @@ log = logging.getLogger(__name__)
 
 LEASE_FACTOR = 3  # a claim older than 3 × the HTTP timeout belongs to a worker that died
 
-__all__ = ["DeliveryReport", "OutboxWorker", "RetryLater", "Sender", "Undeliverable", "deliver_due"]
+__all__ = [
+    "DeliveryReport", "OutboxWorker", "OutcomeUnknown", "RetryLater", "SendError", "Sender", "Undeliverable",
+    "deliver_due",
+]
 
 
 class Sender(Protocol):
@@ -50,16 +57,25 @@ class Sender(Protocol):
     def send(self, message: OutboundMessage) -> None: ...
 
 
-class RetryLater(Exception):
-    """The platform did not take the message (rate limit, busy, unreachable); try again later."""
+class SendError(Exception):
+    """A send that did not succeed; `status` is the HTTP status when there was an answer."""
 
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    def __init__(self, reason: str, retry_after: float | None = None, *, status: int | None = None) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
+        self.status = status
 
 
-class Undeliverable(Exception):
+class RetryLater(SendError):
+    """The platform did not take the message (rate limit, busy, unreachable); try again later."""
+
+
+class Undeliverable(SendError):
     """The platform refused the message for good (bad key, chat gone): do not retry."""
+
+
+class OutcomeUnknown(SendError):
+    """The request left but no readable answer came (timeout, 504): maybe delivered, maybe not."""
 
 
 @dataclass
@@ -203,12 +219,19 @@ class OutboxWorker:
         try:
             self.senders[message.platform].send(message)
         except RetryLater as error:
-            self._finish(row_id, *self._retry(attempts, error), error=str(error))
+            status, next_at = self._retry(attempts, error)
+            self._finish(row_id, status, next_at, error=str(error), http=error.status)
             blocked.add(chat)
             report.retried += 1
+            log.info("outbox row %s not taken (%s); %s", row_id, error, status)
         except Undeliverable as error:
-            self._finish(row_id, "failed", error=str(error))
+            self._finish(row_id, "failed", error=str(error), http=error.status)
             report.failed += 1
+            log.warning("outbox row %s failed: %s", row_id, error)
+        except OutcomeUnknown as error:
+            self._finish(row_id, "uncertain", error=str(error), http=error.status)
+            report.uncertain += 1
+            log.warning("outbox row %s: send outcome unknown (%s); left uncertain", row_id, error)
         except Exception as error:
             log.exception("outbox row %s: send outcome unknown", row_id)
             self._finish(row_id, "uncertain", error=repr(error))
@@ -226,11 +249,12 @@ class OutboxWorker:
         return "pending", self.app.clock.now() + timedelta(seconds=wait)
 
     def _finish(
-        self, row_id: int, status: str, next_at: datetime | None = None, *, error: str | None = None, sent=False
+        self, row_id: int, status: str, next_at: datetime | None = None, *, error: str | None = None, sent=False,
+        http: int | None = None,
     ) -> None:
         with self.app.unit_of_work() as uow:
             row = uow.session.get(OutboxMessage, row_id)
-            row.status, row.last_error = status, error
+            row.status, row.last_error, row.last_status = status, error, http
             if next_at is not None:
                 row.next_attempt_at = next_at
             if sent:

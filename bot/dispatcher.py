@@ -35,6 +35,7 @@ from bot.middleware.dedupe import DuplicateMessage, drop_duplicates
 from bot.middleware.errors import reply_on_error
 from bot.middleware.ignore_self import ignore_self
 from bot.middleware.resolve import resolve_member_and_group
+from bot.middleware.unknown_group import hint_unknown_group
 from bot.routing import route
 from storage.repositories import ProcessedMessageRepository
 from storage.uow import UnitOfWork
@@ -44,7 +45,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MIDDLEWARE = (ignore_self, drop_duplicates, resolve_member_and_group, refresh_tapped_card, reply_on_error)
+MIDDLEWARE = (
+    ignore_self, drop_duplicates, resolve_member_and_group, hint_unknown_group, refresh_tapped_card, reply_on_error,
+)
 
 
 class Outcome(enum.Enum):

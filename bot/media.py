@@ -9,11 +9,19 @@ from typing import Protocol
 
 from bot.messages import Attachment
 
-__all__ = ["MediaFetcher", "MediaUnavailable", "LocalFileFetcher"]
+__all__ = ["MediaFetcher", "MediaTooLarge", "MediaUnavailable", "LocalFileFetcher"]
 
 
 class MediaUnavailable(Exception):
     """The attachment could not be downloaded (expired link, network, no fetcher)."""
+
+
+class MediaTooLarge(MediaUnavailable):
+    """The download was stopped at the size cap."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"more than {limit} bytes ({size} seen)")
+        self.size, self.limit = size, limit
 
 
 class MediaFetcher(Protocol):

@@ -15,6 +15,12 @@ from storage.repositories import OrgRepository, OutboxRepository
 
 __all__ = ["OutboxWriter", "to_outbound"]
 
+# Reply handles a platform accepts only once: WeCom's AI-bot `response_url` (one call, ~1 h —
+# https://developer.work.weixin.qq.com/document/path/101138). Only the first row queued for it
+# carries it; later parts and replies go by the group webhook or the app. DingTalk's
+# sessionWebhook may be called many times until it expires.
+SINGLE_USE_REPLY_REF = {"wecom"}
+
 
 class OutboxWriter:
     def __init__(self, session: Session, clock: Clock) -> None:
@@ -22,6 +28,7 @@ class OutboxWriter:
         self._clock = clock
         self._rows = OutboxRepository(session)
         self._org = OrgRepository(session)
+        self._used_refs: set[str] = set()
 
     def enqueue(
         self,
@@ -44,6 +51,7 @@ class OutboxWriter:
         now = self._clock.now()
         rows = []
         for index, part in enumerate(parts):
+            ref = self._reply_ref(platform, reply_ref)
             rows.append(
                 self._rows.add(
                     OutboxMessage(
@@ -54,7 +62,7 @@ class OutboxWriter:
                         mentions=mentions[index],
                         image_ref=reply.image_ref if index == 0 else None,
                         card=reply.card.to_json() if reply.card and index == 0 else None,
-                        reply_ref=reply_ref,
+                        reply_ref=ref,
                         dedupe_key=_part_key(dedupe_key, index),
                         status="pending",
                         attempts=0,
@@ -64,6 +72,14 @@ class OutboxWriter:
                 )
             )
         return rows[0]
+
+    def _reply_ref(self, platform: str, reply_ref: str | None) -> str | None:
+        if reply_ref is None or platform not in SINGLE_USE_REPLY_REF or not reply_ref.startswith("http"):
+            return reply_ref  # a long-connection req_id (bot/adapters/wecom_long.py) is not a response_url
+        if reply_ref in self._used_refs:
+            return None
+        self._used_refs.add(reply_ref)
+        return reply_ref
 
     def _mentions_by_part(self, reply: Reply, platform: str, parts: list[str]) -> list[list[str]]:
         user_ids = self._org.user_ids(list(reply.mentions), platform)

@@ -22,21 +22,22 @@ def webhook_keys(app: App) -> dict[str, str]:
     return keys
 
 
-def build_wecom_link(app: App, submit):
-    """The WeCom long connection when the bot is in that mode (else None); `submit` hands an
-    inbound message to the bot, exactly as the callback routes do."""
+def build_wecom_link(app: App, accept):
+    """The WeCom long connection when the bot is in that mode (else None); `accept` (the inbox's
+    `accept_async`) keeps an inbound message, exactly as the callback routes do."""
     config = app.settings.wecom
     if not (config.enabled and config.mode == "long_connection"):
         return None
     from bot.adapters.wecom_long import WeComLongConnection
 
-    return WeComLongConnection(config, submit, app.clock.now, data_dir=app.settings.data_dir)
+    return WeComLongConnection(config, accept, app.clock.now, data_dir=app.settings.data_dir)
 
 
 def build_senders(app: App, *, wecom_link=None) -> dict[str, Sender]:
     """Senders of the enabled platforms; registers their media fetchers on the app as well."""
     senders: dict[str, Sender] = {}
     timeout = app.settings.outbox.http_timeout_seconds
+    cap = app.settings.resolutions.max_image_bytes  # downloads stop here, before anything is decoded
     if app.settings.wecom.enabled:
         from bot.adapters.wecom_send import WeComMediaFetcher, WeComSender
 
@@ -45,14 +46,16 @@ def build_senders(app: App, *, wecom_link=None) -> dict[str, Sender]:
             from bot.adapters.wecom_long_send import WeComLinkSender
 
             senders["wecom"] = WeComLinkSender(wecom_link, senders["wecom"])
-        if app.settings.wecom.aibot_aes_key.get_secret_value() or wecom_link is not None:
-            app.media_fetchers["wecom"] = WeComMediaFetcher(app.settings.wecom.aibot_aes_key.get_secret_value())
+        # long connection: each image carries its own key (the dispatch process has no link object)
+        if app.settings.wecom.aibot_aes_key.get_secret_value() or app.settings.wecom.mode == "long_connection":
+            key = app.settings.wecom.aibot_aes_key.get_secret_value()
+            app.media_fetchers["wecom"] = WeComMediaFetcher(key, max_bytes=cap)
     if app.settings.dingtalk.enabled:
         from bot.adapters.dingtalk_send import DingTalkMediaFetcher, DingTalkSender
 
         sender = DingTalkSender(app.settings.dingtalk, app.clock.now, timeout=timeout)
         senders["dingtalk"] = sender
-        app.media_fetchers["dingtalk"] = DingTalkMediaFetcher(app.settings.dingtalk, sender.token)
+        app.media_fetchers["dingtalk"] = DingTalkMediaFetcher(app.settings.dingtalk, sender.token, max_bytes=cap)
     return senders
 
 

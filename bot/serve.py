@@ -19,7 +19,9 @@ from aiohttp import web
 from bot.delivery import OutboxWorker
 from bot.leader import LeaderElection, leadership_for
 from bot.platforms import build_senders, build_wecom_link, sync_group_bindings
-from bot.web import InboundQueue, build_web_app
+from bot.runtime import Inbox
+from bot.runtime.dispatch_process import DispatchProcess
+from bot.web import build_web_app
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -32,13 +34,19 @@ __all__ = ["Server"]
 class Server:
     def __init__(
         self, app: App, *, host: str | None = None, port: int | None = None, scheduler: bool = True,
-        outbox_worker: bool = True, reuse_port: bool = False,
+        outbox_worker: bool = True, reuse_port: bool = False, dispatch_process: bool = False,
     ) -> None:
         self.app = app
         self.host = host or app.settings.web.host
         self.port = app.settings.web.port if port is None else port
-        self.queue = InboundQueue(app)
-        self.wecom_link = build_wecom_link(app, self.queue.submit)  # None unless wecom.mode = long_connection
+        # `cadrebot serve` dispatches in a child process; tests (a ManualClock) on threads.
+        self._dispatch_process = (
+            DispatchProcess(app.settings, sqlite=app.engine.dialect.name == "sqlite") if dispatch_process else None
+        )
+        process = self._dispatch_process
+        self.inbox = Inbox(app, gate=process and process.gate, wake=process and process.wake)
+        # None unless wecom.mode = long_connection; its messages and taps go through the inbox too
+        self.wecom_link = build_wecom_link(app, self.inbox.accept_async)
         self.worker = OutboxWorker(app, build_senders(app, wecom_link=self.wecom_link))
         self._use_scheduler = scheduler
         self._use_worker = outbox_worker  # tests drive `worker.run_once` themselves
@@ -58,7 +66,11 @@ class Server:
         """Start everything; return the port the web server listens on."""
         for problem in sync_group_bindings(self.app):
             log.warning("%s", problem)
-        self._runner = web.AppRunner(build_web_app(self.app, self.queue), access_log=None)
+        # before the routes: a callback is acked only once its message is stored
+        self.inbox.start(dispatchers=self._dispatch_process is None)
+        if self._dispatch_process is not None:
+            self._dispatch_process.start()
+        self._runner = web.AppRunner(build_web_app(self.app, self.inbox), access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, reuse_port=self._reuse_port or None)
         await site.start()
@@ -81,7 +93,7 @@ class Server:
         if self.app.settings.dingtalk.enabled:
             from bot.adapters.dingtalk import DingTalkStream
 
-            self._stream = DingTalkStream(self.app.settings.dingtalk, self.queue.submit, self.app.clock.now)
+            self._stream = DingTalkStream(self.app.settings.dingtalk, self.inbox, self.app.clock.now)
             self._stream.start()
         if self._use_scheduler:
             self._start_scheduler()
@@ -112,7 +124,9 @@ class Server:
         await asyncio.to_thread(self.leader.stop)  # stops the stream, the long connection and the scheduler if leading
         if self._runner is not None:
             await self._runner.cleanup()
-        await asyncio.to_thread(self.queue.close)
+        await asyncio.to_thread(self.inbox.stop)
+        if self._dispatch_process is not None:
+            await asyncio.to_thread(self._dispatch_process.stop)
         self._stop.set()
         if self._worker_thread is not None:
             await asyncio.to_thread(self._worker_thread.join, 10)

@@ -6,11 +6,10 @@ from __future__ import annotations
 from bot.clock import local
 from bot.contract import GROUPS, Id, Scope, Text
 from bot.errors import UserError
-from bot.media import MediaUnavailable
 from bot.router import Router
 from handlers.resolution_records import index_minutes, votes_text
-from storage.files import FileStore, ImageRejected
-from storage.models import MediaFile, MinutesImage, MinutesSession
+from handlers.photos import keep_photo
+from storage.models import MinutesImage, MinutesSession
 from storage.repositories import MeetingRepository, ResolutionRepository
 
 router = Router("minutes")
@@ -22,8 +21,6 @@ NONE_OPEN = "本群没有正在记录的纪要。发送 /纪要 开始 主题 �
 NOT_FOUND = "没有找到纪要 #{id}。"
 SAVED = "📷 已存入纪要 #{id}（共 {count} 张）"
 DUPLICATE = "📷 这张图片纪要 #{id} 里已经有了，不重复保存。"
-REJECTED = "❌ 图片没有保存：{reason}"
-DOWNLOAD_FAILED = "❌ 图片下载失败，请重新发送。"
 LISTING = "📝 纪要 #{id}：{topic}\n{when}，{who}记录\n图片 {count} 张：{images}{resolutions}"
 RESOLUTION_LINE = "\n决议 #{id}：{subject}（{votes}）"
 RECENT = "本群最近的纪要：\n{lines}\n发送 /纪要 编号 查看。"
@@ -114,23 +111,8 @@ def _close(ctx) -> str:
 
 def _attach(ctx, session: MinutesSession, attachment) -> str:
     """Download, check and keep one photo; a bad file raises UserError so nothing is stored."""
-    try:
-        data = ctx.fetch_attachment(attachment)
-    except MediaUnavailable as error:
-        raise UserError(DOWNLOAD_FAILED) from error
-    settings = ctx.settings.resolutions
-    store = FileStore(ctx.settings.data_dir / "media", max_bytes=settings.max_image_bytes, thumbnail_px=settings.thumbnail_px)
-    try:
-        stored = store.store_image(data)
-    except ImageRejected as error:
-        raise UserError(REJECTED.format(reason=error)) from error
+    media = keep_photo(ctx, attachment)
     repository = ResolutionRepository(ctx.session)
-    media = repository.media_by_sha(stored.sha256) or repository.add(
-        MediaFile(
-            sha256=stored.sha256, content_type=stored.content_type, size=stored.size, width=stored.width,
-            height=stored.height, path=stored.path, thumbnail_path=stored.thumbnail_path, created_at=ctx.now(),
-        )
-    )
     if repository.has_image(session.id, media.id):
         return DUPLICATE.format(id=session.id)
     repository.add(MinutesImage(session_id=session.id, media_id=media.id, added_by_id=ctx.member.id, added_at=ctx.now()))

@@ -1,5 +1,6 @@
 """After a meeting: notebook photos for the spot-check (/笔记 or just a photo) and each village's
-传达 of a township meeting (/传达)."""
+传达 of a township meeting (/传达). Notebook photos are kept like minutes photos (handlers/photos.py):
+`notes_ref` is the stored file's content-addressed path."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from bot.clock import local
 from bot.contract import ANYWHERE, VILLAGE_GROUP, Id, Scope, Text
 from bot.errors import UserError
 from bot.router import Router
+from handlers.photos import keep_photo
 from storage.models import MeetingRelay
 from storage.repositories import MeetingRepository
 
@@ -49,7 +51,8 @@ def _record_notes(message, ctx):
     if not pending:
         raise UserError(NO_SPOT_CHECK)
     attendee = pending[0]
-    attendee.notes_ref = message.images[0].ref
+    # Downloaded, checked and stored like a minutes photo: a platform reference expires.
+    attendee.notes_ref = keep_photo(ctx, message.images[0]).path
     attendee.notes_at = local(message.received_at)
     return NOTES_RECEIVED.format(name=ctx.member.name, title=attendee.meeting.title)
 

@@ -40,9 +40,10 @@ class StoredImage:
 
 
 class FileStore:
-    def __init__(self, root: Path, *, max_bytes: int, thumbnail_px: int = 320) -> None:
+    def __init__(self, root: Path, *, max_bytes: int, thumbnail_px: int = 320, max_pixels: int = 50_000_000) -> None:
         self.root = Path(root)
         self.max_bytes = max_bytes
+        self.max_pixels = max_pixels
         self.thumbnail_px = thumbnail_px
 
     def check_image(self, data: bytes) -> StoredImage:
@@ -54,7 +55,8 @@ class FileStore:
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
                 with Image.open(io.BytesIO(data)) as image:
                     image.verify()
-                with Image.open(io.BytesIO(data)) as image:
+                with Image.open(io.BytesIO(data)) as image:  # reads the header only
+                    self._check_pixels(*image.size)
                     image.load()
                     kind, size = image.format, image.size
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
@@ -66,6 +68,11 @@ class FileStore:
         content_type, ext = FORMATS[kind]
         return StoredImage(sha, content_type, len(data), size[0], size[1],
                            f"{sha[:2]}/{sha}.{ext}", f"thumbs/{sha[:2]}/{sha}.jpg")
+
+    def _check_pixels(self, width: int, height: int) -> None:
+        # A small PNG can declare 9400 × 9400 pixels and take ~700 MB to decode: refuse it first.
+        if width * height > self.max_pixels:
+            raise ImageRejected(f"图片像素太多（{width}×{height}），请压缩后再发")
 
     def store_image(self, data: bytes) -> StoredImage:
         """Check, then write the image and its thumbnail unless the same bytes are stored already."""

@@ -115,6 +115,7 @@ def message(
         message_id=message_id or f"m-{next(_ids)}",
         received_at=at or SystemClock().now(),
         attachments=tuple(Attachment("image", ref) for ref in images),
+        is_group=not chat.startswith("user:"),  # "user:<id>": a one-to-one chat, as the adapters name it
     )
 
 

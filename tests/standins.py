@@ -26,7 +26,12 @@ class StandIn:
         self.received: list[Received] = []
         self.refused: list[Received] = []
         self.refuse_first = 0  # answer this many send calls with a rate-limit error
+        # The next WeCom webhook calls fail like this, in order: "html404", "500", "timeout" (answers
+        # after `slow_seconds`, having dropped the message), "45009" (rate limit), "93000" (bad key).
+        self.faults: list[str] = []
+        self.slow_seconds = 1.5
         self.media: dict[str, bytes] = {}
+        self.media_delay: dict[str, float] = {}  # a slow image URL: seconds before the answer
         self.acks: list[dict] = []
         self.token_fetches = 0
         self._sockets: list[web.WebSocketResponse] = []
@@ -75,12 +80,26 @@ class StandIn:
         return item, True
 
     async def _wecom_webhook(self, request: web.Request) -> web.Response:
+        if self.faults:
+            return await self._fault(self.faults.pop(0), request)
         _, ok = await self._record(request)
         if not ok:
             return web.json_response({"errcode": 45009, "errmsg": "api freq out of limit"})
         return web.json_response({"errcode": 0, "errmsg": "ok"})
 
+    async def _fault(self, fault: str, request: web.Request) -> web.Response:
+        self.refused.append(Received(request.path, dict(request.query), await request.json()))
+        if fault == "html404":
+            return web.Response(status=404, text="<html><body><h1>404 Not Found</h1></body></html>", content_type="text/html")
+        if fault == "500":
+            return web.Response(status=500, text="Internal Server Error")
+        if fault == "timeout":
+            await asyncio.sleep(self.slow_seconds)
+            return web.json_response({"errcode": 0, "errmsg": "ok"})  # too late: the sender gave up
+        return web.json_response({"errcode": int(fault), "errmsg": "refused"})
+
     async def _media(self, request: web.Request) -> web.Response:
+        await asyncio.sleep(self.media_delay.get(request.match_info["name"], 0))
         return web.Response(body=self.media[request.match_info["name"]])
 
     async def _wecom_response_url(self, request: web.Request) -> web.Response:

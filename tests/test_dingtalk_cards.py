@@ -60,7 +60,7 @@ def ballots(app) -> int:
 
 
 async def deliver(server):
-    await asyncio.to_thread(server.queue.join)
+    await asyncio.to_thread(server.inbox.join)
     return await asyncio.to_thread(server.worker.run_once)
 
 

@@ -85,7 +85,7 @@ async def test_checkin_frame_is_acked_and_answered_through_the_session_webhook(s
     [ack] = standin.acks
     assert ack["code"] == 200
     assert ack["headers"]["messageId"] == "frame-1"
-    assert server.queue.join()
+    assert server.inbox.join()
     assert count(app, Checkin.id) == 1
     report = await asyncio.to_thread(server.worker.run_once)
     assert report.sent == 1
@@ -97,7 +97,7 @@ async def test_a_redelivered_frame_is_acked_again_but_has_no_second_effect(serve
     for frame_id in ("frame-1", "frame-1-again"):  # DingTalk redelivers when an ack is late
         await standin.push(chatbot_frame(standin, frame_id, "msg-same", "/打卡"))
     await until(lambda: len(standin.acks) == 2)
-    assert server.queue.join()
+    assert server.inbox.join()
     assert count(app, Checkin.id) == 1
     assert count(app, OutboxMessage.id) == 1
     await asyncio.to_thread(server.worker.run_once)
@@ -128,7 +128,7 @@ async def test_a_reply_whose_session_webhook_expired_goes_through_the_robot_api(
     standin.expired_sessions.add("msg-late")
     await standin.push(chatbot_frame(standin, "frame-9", "msg-late", "/打卡"))
     await until(lambda: standin.acks)
-    assert server.queue.join()
+    assert server.inbox.join()
     report = await asyncio.to_thread(server.worker.run_once)
     assert report.sent == 1
     [call] = standin.sent("/v1.0/robot/groupMessages/send")
@@ -141,3 +141,21 @@ async def test_a_picture_is_downloaded_by_its_download_code(server, standin, app
     standin.media["code-1"] = b"\xff\xd8\xff photo of the minutes"
     data = await asyncio.to_thread(app.media_fetchers["dingtalk"].fetch, Attachment("image", "code-1"))
     assert data == b"\xff\xd8\xff photo of the minutes"
+
+
+async def test_a_frame_with_unreadable_data_is_acked_kept_as_rejected_and_the_next_one_handled(
+    server, standin, app, caplog
+):
+    from storage.models import InboxMessage
+
+    broken = chatbot_frame(standin, "frame-bad", "msg-bad", "/打卡") | {"data": "{not json"}
+    await standin.push(broken)
+    await standin.push(chatbot_frame(standin, "frame-ok", "msg-ok", "/打卡"))  # same connection
+    await until(lambda: len(standin.acks) == 2)
+    assert {a["headers"]["messageId"]: a["code"] for a in standin.acks} == {"frame-bad": 200, "frame-ok": 200}
+    assert server.inbox.join()
+    with app.unit_of_work() as uow:
+        statuses = dict(uow.session.execute(select(InboxMessage.message_id, InboxMessage.status)).all())
+    assert statuses == {"frame:frame-bad": "rejected", "msg-ok": "handled"}
+    assert count(app, Checkin.id) == 1
+    assert any("frame-bad" in r.getMessage() and r.levelname == "WARNING" for r in caplog.records)

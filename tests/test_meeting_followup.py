@@ -1,11 +1,12 @@
 """After the meeting: notebook spot-check (reproducible draw, photos, reminder) and 传达 within a day."""
 
+import hashlib
 import random
 
 from sqlalchemy import select
 
 from storage.models import Meeting, MeetingAttendee
-from tests.factories import outbox_rows
+from tests.factories import StubMediaServer, image_bytes, outbox_rows
 from tests.meeting_helpers import at, sweep
 
 NEW = "/会议 新建 2026-11-28 14:30 两委例会 主题：安全生产 地点：镇三楼会议室"
@@ -60,6 +61,11 @@ def test_photos_are_recorded_and_only_the_missing_are_reminded(world, clock):
     assert picked(world.app) == sorted([world.members["张建国"], world.members["王伟"]])
     township.new_texts()
     clock.set(at("2026-11-28 20:00"))
+    media = StubMediaServer()
+    world.app.media_fetchers["wecom"] = media
+    media.put("media-notes-1", image_bytes("white"))
+    media.put("an-svg", b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="9" height="9"/></svg>')
+    assert township.reply("", "wangw", images=("an-svg",)).startswith("❌ 图片没有保存")
     assert township.reply("", "zhangjg", images=("media-notes-1",)) == "📓 已收到 张建国 的「两委例会」笔记照片，谢谢"
     assert township.say("今天辛苦了", "zhangjg") == []  # ordinary chat stays unanswered
     assert township.reply("/笔记", "lixy") == "请把笔记照片和 /笔记 一起发送（或直接发照片）"
@@ -71,7 +77,10 @@ def test_photos_are_recorded_and_only_the_missing_are_reminded(world, clock):
     assert reminder.mentions == ["wangw"]
     with world.app.unit_of_work() as uow:
         row = uow.session.scalars(select(MeetingAttendee).filter_by(member_id=world.members["张建国"])).one()
-        assert row.notes_ref == "media-notes-1"
+        assert row.notes_ref == f"{hashlib.sha256(image_bytes('white')).hexdigest()[:2]}/" + (
+            f"{hashlib.sha256(image_bytes('white')).hexdigest()}.jpg"
+        )
+        assert (world.app.settings.data_dir / "media" / row.notes_ref).is_file()
 
 
 def test_relay_tracked_reminded_at_20h_and_overdue_list_at_24h(world, clock):

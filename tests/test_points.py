@@ -3,7 +3,7 @@ manual entries and corrections with their permission and scope checks; stars and
 thresholds, a colour change told once; rankings only where the township enabled them."""
 
 from bot.points_config import TownshipPoints
-from tests.factories import outbox_rows
+from tests.factories import StubMediaServer, image_bytes, outbox_rows
 from tests.points_helpers import at, award, ledger
 
 ZHANG, LI, WANG, CHEN = "zhangjg", "lixy", "wangw", "chenj"
@@ -172,6 +172,9 @@ def test_notebooks_handed_in_and_missing_after_the_spot_check(world, clock, sett
     township.say("/签到", WANG)
     clock.set(at("2026-11-24 16:31"))
     sweep(world.app)  # the spot-check draws both who were present
+    media = StubMediaServer()  # notebook photos are downloaded and checked like minutes photos
+    world.app.media_fetchers["wecom"] = media
+    media.put("notebook-photo", image_bytes("white"))
     assert world.chat().reply("/笔记", ZHANG, images=("notebook-photo",)).startswith("📓 已收到 张建国")
     award(world.app)
     assert ("张建国", "notes_handed_in", 1) in ledger(world.app)

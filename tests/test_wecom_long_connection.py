@@ -75,7 +75,7 @@ async def deliver(server: Server):
 
 
 async def handled(server: Server) -> None:
-    assert await asyncio.to_thread(server.queue.join)
+    assert await asyncio.to_thread(server.inbox.join)
 
 
 async def test_the_bot_subscribes_with_its_id_and_secret(server, wecom_ws):

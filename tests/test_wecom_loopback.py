@@ -87,7 +87,7 @@ async def test_url_check_with_a_wrong_signature_is_refused(server, http):
 async def test_checkin_by_callback_is_answered_in_the_group_through_its_webhook(server, http, standin, app):
     query, body = WeComServer().sign(text_message("msg-1", "@村务助手\u2005/打卡"))
     assert await post(http, server, query, body) == 200
-    assert server.queue.join()
+    assert server.inbox.join()
     assert count(app, Checkin.id) == 1
     report = await _deliver(server)
     assert report.sent == 1
@@ -100,7 +100,7 @@ async def test_a_wrong_signature_is_refused_and_nothing_is_stored(server, http, 
     query, body = WeComServer().sign(text_message("msg-forged", "/打卡"))
     assert await post(http, server, query | {"msg_signature": "f" * 40}, body) == 403
     assert await post(http, server, query, b'{"encrypt": "not-base64!"}') == 403
-    assert server.queue.join()
+    assert server.inbox.join()
     assert count(app, ProcessedMessage.id) == 0
     assert count(app, Checkin.id) == 0
     assert count(app, OutboxMessage.id) == 0
@@ -118,7 +118,7 @@ async def test_the_same_msgid_three_times_checks_in_once_and_replies_once(server
     for _ in range(3):  # WeCom retries a callback it thinks went unanswered
         query, body = wecom.sign(text_message("msg-dup", "/打卡"))
         assert await post(http, server, query, body) == 200
-    assert server.queue.join()
+    assert server.inbox.join()
     assert count(app, Checkin.id) == 1
     assert count(app, OutboxMessage.id) == 1
     await _deliver(server)
@@ -132,7 +132,7 @@ async def test_an_image_message_is_accepted_and_its_picture_decrypted(server, ht
     standin.media["photo-1"] = wecom.encrypt_media(picture)
     query, body = wecom.sign(image_message("msg-img", f"{standin.base}/media/photo-1"))
     assert await post(http, server, query, body) == 200
-    assert server.queue.join()
+    assert await _in_thread(server.inbox.join)  # off the loop: the media lane downloads from the stand-in
     assert count(app, ProcessedMessage.id) == 1
     fetcher = app.media_fetchers["wecom"]
     data = await _in_thread(fetcher.fetch, Attachment("image", f"{standin.base}/media/photo-1"))
@@ -152,7 +152,7 @@ async def test_a_group_without_webhook_key_is_answered_through_the_response_url(
         text_message("msg-resp", "/打卡", user="sunli", chat="wx-zhiying", response_url=f"{standin.base}/resp/abc")
     )
     assert await post(http, server, query, body) == 200
-    assert server.queue.join()
+    assert server.inbox.join()
     assert (await _deliver(server)).sent == 1
     [call] = standin.sent("/resp/abc")
     assert call.body["msgtype"] == "markdown"
@@ -173,7 +173,7 @@ async def test_the_self_built_app_xml_callback_reaches_the_dispatcher(app_server
         assert response.status == 200
     async with http.post(app_url, params=query | {"msg_signature": "0"}, data=xml.encode()) as response:
         assert response.status == 403
-    assert app_server.queue.join()
+    assert app_server.inbox.join()
     with app.unit_of_work() as uow:
         assert list(uow.session.scalars(select(ProcessedMessage.message_id))) == ["app-7001"]
         [row] = uow.session.scalars(select(OutboxMessage))
@@ -223,7 +223,7 @@ async def test_a_minutes_photo_sent_in_the_group_is_downloaded_checked_and_store
         query, body = wecom.sign(message)
         assert await post(http, server, query, body) == 200, msgid
         # join off the loop: the download the dispatcher makes is served by the stand-in on this loop
-        assert await _in_thread(server.queue.join)
+        assert await _in_thread(server.inbox.join)
     await _deliver(server)
     replies = [call.body["text"]["content"] for call in standin.sent("/cgi-bin/webhook/send")]
     assert replies[0].startswith("📝 纪要 #1 开始：党员大会")
@@ -241,7 +241,7 @@ async def test_user_text_cannot_smuggle_a_link_or_a_mention_into_a_markdown_repl
         text_message("msg-md", f"/请假 11-30 {reason}", user="sunli", chat="wx-zhiying", response_url=f"{standin.base}/resp/md")
     )
     assert await post(http, server, query, body) == 200
-    assert server.queue.join()
+    assert server.inbox.join()
     assert (await _deliver(server)).sent == 1
     [call] = standin.sent("/resp/md")
     content = call.body["markdown"]["content"]

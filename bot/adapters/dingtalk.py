@@ -5,27 +5,37 @@ the topic `/v1.0/card/instances/callback` (the SDK's CardCallbackMessage); a tap
 command its button carries (`cardPrivateData.params.command`), so it is handled like the typed one.
 
 The SDK opens `/v1.0/gateway/connections/open`, then a websocket; each @-message arrives as a
-callback frame on `/v1.0/im/bot/messages/get`. The handler turns it into an InboundMessage, queues
-it for the dispatcher and acks at once — a late ack makes DingTalk deliver the message again
-(https://open.dingtalk.com/document/orgapp/the-robot-receives-a-message-in-stream-mode).
+callback frame on `/v1.0/im/bot/messages/get`. The handler turns it into an InboundMessage,
+commits it to the durable inbox, then acks — an unacked frame is delivered again
+(https://open.dingtalk.com/document/orgapp/the-robot-receives-a-message-in-stream-mode), so the ack
+waits only for the (group) commit, never for the handlers. If the commit fails the ack says 500.
+
+Every frame is acked. The SDK parses a frame's `data` (`CallbackMessage.from_dict`) before any
+handler runs, so a frame whose data is not JSON fails inside the SDK and was never acked (DingTalk
+redelivers it forever). `_Client.route_message` checks that first: an unreadable frame is kept in
+the inbox as `rejected`, logged at WARNING with its message id, and acked.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
 from datetime import datetime
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from dingtalk_stream import (
     AckMessage, CallbackHandler, CardCallbackMessage, ChatbotHandler, ChatbotMessage, Credential, DingTalkStreamClient,
 )
 from dingtalk_stream.card_callback import Card_Callback_Router_Topic
-from dingtalk_stream.frames import CallbackMessage
+from dingtalk_stream.frames import CallbackMessage, Headers
 
 from bot.messages import Attachment, InboundMessage, Tap
 from bot.platform_config import DingTalkSettings
+
+if TYPE_CHECKING:
+    from bot.runtime import Inbox
 
 log = logging.getLogger(__name__)
 
@@ -94,49 +104,98 @@ def _space(data: dict) -> tuple[str, str]:
 
 
 class _CardHandler(CallbackHandler):
-    def __init__(self, submit: Callable[[InboundMessage], None], now: Callable[[], datetime]) -> None:
+    """A tap goes through the inbox like a message: committed before the ack, kept if unreadable."""
+
+    def __init__(self, inbox: Inbox, now: Callable[[], datetime]) -> None:
         super().__init__()
-        self._submit = submit
+        self._inbox = inbox
         self._now = now
 
     async def process(self, callback: CallbackMessage):
+        frame_id = callback.headers.message_id or ""
         try:
-            message = card_tap(callback.data, callback.headers.message_id, self._now())
-        except Exception:  # acked anyway, or it comes back
-            log.exception("unreadable DingTalk card callback")
+            message = card_tap(callback.data, frame_id, self._now())
+        except Exception as error:  # acked anyway, or it comes back
+            return await _reject(self._inbox, frame_id, json.dumps(callback.data, default=str), error)
+        if message is None:
             return AckMessage.STATUS_OK, "ignored"
-        if message is not None:
-            self._submit(message)
-        return AckMessage.STATUS_OK, "OK"
+        return await _accept(self._inbox, message, frame_id)
 
 
 class _Handler(ChatbotHandler):
-    def __init__(self, submit: Callable[[InboundMessage], None], now: Callable[[], datetime]) -> None:
+    def __init__(self, inbox: Inbox, now: Callable[[], datetime]) -> None:
         super().__init__()
-        self._submit = submit
+        self._inbox = inbox
         self._now = now
 
     async def process(self, callback: CallbackMessage):
+        frame_id = callback.headers.message_id or ""
         try:
             message = to_inbound(ChatbotMessage.from_dict(callback.data), self._now())
-        except Exception:  # a frame we cannot read must still be acked, or it comes back
-            log.exception("unreadable DingTalk chatbot frame")
+        except Exception as error:  # readable JSON, but not a chatbot message
+            return await _reject(self._inbox, frame_id, json.dumps(callback.data, default=str), error)
+        if message is None:
             return AckMessage.STATUS_OK, "ignored"
-        if message is not None:
-            self._submit(message)  # queue only: the ack must not wait for the handlers
-        return AckMessage.STATUS_OK, "OK"
+        return await _accept(self._inbox, message, frame_id)
+
+
+async def _accept(inbox: Inbox, message: InboundMessage, frame_id: str) -> tuple[int, str]:
+    try:
+        await inbox.accept_async(message)  # committed before the ack
+    except Exception:
+        log.exception("DingTalk message %s not stored; acking with an error so it comes again", frame_id)
+        return AckMessage.STATUS_SYSTEM_EXCEPTION, "not stored"
+    return AckMessage.STATUS_OK, "OK"
+
+
+async def _reject(inbox: Inbox, frame_id: str, raw: str, error: Exception) -> tuple[int, str]:
+    log.warning("unreadable DingTalk frame %s acked and kept as rejected: %s", frame_id, type(error).__name__)
+    try:
+        await inbox.reject_async(PLATFORM, f"frame:{frame_id}", raw, f"{type(error).__name__}: {error}")
+    except Exception:
+        log.exception("rejected DingTalk frame %s could not be stored", frame_id)
+    return AckMessage.STATUS_OK, "rejected"
+
+
+class _Client(DingTalkStreamClient):
+    """The SDK's client, plus: a callback frame whose `data` is not JSON is still acked."""
+
+    def __init__(self, credential: Credential, inbox: Inbox) -> None:
+        super().__init__(credential)
+        self._inbox = inbox
+
+    async def route_message(self, json_message):
+        if json_message.get("type") == CallbackMessage.TYPE:
+            try:
+                CallbackMessage.from_dict(json_message)
+            except Exception as error:
+                headers = json_message.get("headers") or {}
+                frame_id = str(headers.get("messageId", ""))
+                code, text = await _reject(self._inbox, frame_id, str(json_message.get("data", "")), error)
+                await self.websocket.send(json.dumps(_ack(frame_id, code, text)))
+                return ""
+        return await super().route_message(json_message)
+
+
+def _ack(frame_id: str, code: int, text: str) -> dict:
+    ack = AckMessage()
+    ack.code = code
+    ack.headers.message_id = frame_id
+    ack.headers.content_type = Headers.CONTENT_TYPE_APPLICATION_JSON
+    ack.data = {"response": text}
+    return ack.to_dict()
 
 
 class DingTalkStream:
     """The stream client on its own thread and event loop, so a slow open-connection call (the SDK
     uses blocking `requests`) never stalls the web server."""
 
-    def __init__(self, config: DingTalkSettings, submit: Callable[[InboundMessage], None], now) -> None:
+    def __init__(self, config: DingTalkSettings, inbox: Inbox, now) -> None:
         # The SDK reads its endpoint at import time; the class attribute is the documented seam.
         DingTalkStreamClient.OPEN_CONNECTION_API = config.api_base.rstrip("/") + OPEN_CONNECTION_PATH
-        self.client = DingTalkStreamClient(Credential(config.client_id, config.client_secret.get_secret_value()))
-        self.client.register_callback_handler(ChatbotMessage.TOPIC, _Handler(submit, now))
-        self.client.register_callback_handler(Card_Callback_Router_Topic, _CardHandler(submit, now))
+        self.client = _Client(Credential(config.client_id, config.client_secret.get_secret_value()), inbox)
+        self.client.register_callback_handler(ChatbotMessage.TOPIC, _Handler(inbox, now))
+        self.client.register_callback_handler(Card_Callback_Router_Topic, _CardHandler(inbox, now))
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task | None = None
         self._thread: threading.Thread | None = None

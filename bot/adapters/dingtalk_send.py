@@ -11,6 +11,11 @@
   `POST /v1.0/card/instances/createAndDeliver` (`callbackType: "STREAM"`, so taps come back on the
   Stream connection) and redrawn with `PUT /v1.0/card/instances`; without a template, text.
   https://open.dingtalk.com/document/orgapp/create-and-deliver-cards
+
+Sent means: the session webhook answered 2xx with JSON errcode 0; the robot API answered 2xx with
+JSON holding `processQueryKey` (its documented success shape); the card API answered 2xx with JSON
+`success: true`. Anything else raises, with the status and an excerpt of the body kept on the
+outbox row (bot/adapters/http.py).
 """
 
 from __future__ import annotations
@@ -20,20 +25,22 @@ import json
 import threading
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 import requests
 
 from bot.adapters.dingtalk import CARD_REF, USER_CHAT_PREFIX
-from bot.adapters.http import get_bytes, post_json, put_json
-from bot.delivery import RetryLater, Undeliverable
+from bot.adapters.http import Answer, excerpt, get_bytes, post_json, put_json
+from bot.delivery import RetryLater, SendError, Undeliverable
 from bot.media import MediaUnavailable
 from bot.messages import Attachment, OutboundMessage, as_text
 from bot.platform_config import DingTalkSettings
 
 __all__ = ["AccessToken", "DingTalkMediaFetcher", "DingTalkSender"]
 
-WEBHOOK_RETRY_CODES = {130101, -1}
+WEBHOOK_RETRY_CODES = {130101, -1}  # 130101: more than 20 messages a minute; -1: system busy
+WEBHOOK_GONE_CODES = {300001, 310000}  # the session webhook expired / is invalid: use the robot API
+RATE_LIMIT_WAIT = 60.0
 
 
 class AccessToken:
@@ -50,17 +57,17 @@ class AccessToken:
         with self._lock:
             if self._token and self._expires and self._now() < self._expires:
                 return self._token
-            status, body = post_json(
+            answer = post_json(
                 self._http,
                 self._config.api_base + "/v1.0/oauth2/accessToken",
                 {"appKey": self._config.client_id, "appSecret": self._config.client_secret.get_secret_value()},
                 timeout=self._timeout,
             )
-            if status != 200 or "accessToken" not in body:
-                raise RetryLater(f"DingTalk access token refused: {body.get('code', status)}")
+            if not answer.ok or "accessToken" not in answer.json:
+                raise RetryLater(f"DingTalk access token refused: {answer.describe()}", status=answer.status)
             self.fetches += 1
-            self._token = body["accessToken"]
-            self._expires = self._now() + timedelta(seconds=int(body.get("expireIn", 7200)) - 300)
+            self._token = answer.json["accessToken"]
+            self._expires = self._now() + timedelta(seconds=int(answer.get("expireIn", 7200)) - 300)
             return self._token
 
     def reset(self) -> None:
@@ -101,14 +108,14 @@ class DingTalkSender:
             if not ref.startswith(CARD_REF):
                 return
             body = {"outTrackId": ref[len(CARD_REF):], "cardData": {"cardParamMap": params}}
-            status, answer = put_json(self._http, self._config.api_base + "/v1.0/card/instances", body,
-                                      timeout=self._timeout, headers=headers)
+            answer = put_json(self._http, self._config.api_base + "/v1.0/card/instances", body,
+                              timeout=self._timeout, headers=headers)
         else:
             body = {"cardTemplateId": self._config.card_template_id, "outTrackId": track_id(card.key, message.chat_id),
                     "callbackType": "STREAM", "cardData": {"cardParamMap": params}, **_space(message, self._config.robot)}
-            status, answer = post_json(self._http, self._config.api_base + "/v1.0/card/instances/createAndDeliver",
-                                       body, timeout=self._timeout, headers=headers)
-        _check(status, answer, self.token)
+            answer = post_json(self._http, self._config.api_base + "/v1.0/card/instances/createAndDeliver",
+                               body, timeout=self._timeout, headers=headers)
+        _check(answer, self.token, success=lambda json: json.get("success") is True)
 
     def _session_webhook(self, message: OutboundMessage) -> bool:
         """True when sent; False when the webhook is gone (expired) and the robot API should try."""
@@ -119,11 +126,17 @@ class DingTalkSender:
         else:
             body = {"msgtype": "text", "text": {"content": message.text + at}}
         body["at"] = {"atUserIds": list(message.mentions)}
-        _, answer = post_json(self._http, message.reply_ref, body, timeout=self._timeout)
-        code = answer.get("errcode", 0)
-        if code in WEBHOOK_RETRY_CODES:
-            raise RetryLater(f"DingTalk errcode {code}")
-        return code == 0
+        answer = post_json(self._http, message.reply_ref, body, timeout=self._timeout)
+        code = answer.get("errcode")
+        if answer.ok and code == 0:
+            return True
+        if answer.ok and code in WEBHOOK_GONE_CODES:
+            return False
+        if answer.ok and code in WEBHOOK_RETRY_CODES:
+            raise RetryLater(f"DingTalk errcode {code}", RATE_LIMIT_WAIT if code == 130101 else None, status=answer.status)
+        if not answer.ok or code is None:
+            raise RetryLater(f"not a DingTalk answer: {answer.describe()}", status=answer.status)
+        raise Undeliverable(f"DingTalk errcode {code}: {excerpt(str(answer.get('errmsg', '')))}", status=answer.status)
 
     def _robot_api(self, message: OutboundMessage) -> None:
         if message.markdown:
@@ -137,20 +150,23 @@ class DingTalkSender:
             path, body["openConversationId"] = "/v1.0/robot/groupMessages/send", message.chat_id
         headers = {"x-acs-dingtalk-access-token": self.token.get()}
         url = self._config.api_base + path
-        status, answer = post_json(self._http, url, body, timeout=self._timeout, headers=headers)
-        _check(status, answer, self.token)
+        _check(post_json(self._http, url, body, timeout=self._timeout, headers=headers), self.token)
 
 
-def _check(status: int, answer: Mapping[str, Any], token: AccessToken) -> None:
-    if status == 200:
+def _check(
+    answer: Answer, token: AccessToken, success: Callable[[dict[str, Any]], bool] = lambda json: "processQueryKey" in json
+) -> None:
+    if answer.ok and success(answer.json):
         return
-    code = str(answer.get("code", status))
-    if status == 401 or "InvalidAuthentication" in code:
+    if answer.json is None or (answer.ok and "code" not in answer.json):  # not DingTalk's answer
+        raise RetryLater(f"not a DingTalk answer: {answer.describe()}", status=answer.status)
+    code = str(answer.get("code", answer.status))
+    if answer.status == 401 or "InvalidAuthentication" in code:
         token.reset()
-        raise RetryLater(f"DingTalk token rejected: {code}")
+        raise RetryLater(f"DingTalk token rejected: {code}", status=answer.status)
     if "Throttl" in code or "QpsLimit" in code or "LimitFor" in code:
-        raise RetryLater(f"DingTalk rate limit: {code}")
-    raise Undeliverable(f"DingTalk refused ({status}): {code}")
+        raise RetryLater(f"DingTalk rate limit: {code}", RATE_LIMIT_WAIT, status=answer.status)
+    raise Undeliverable(f"DingTalk refused: {answer.describe()}", status=answer.status)
 
 
 def track_id(card_key: str, chat_id: str) -> str:
@@ -175,21 +191,23 @@ def _title(text: str) -> str:
 
 
 class DingTalkMediaFetcher:
-    def __init__(self, config: DingTalkSettings, token: AccessToken, *, timeout: float = 10.0) -> None:
-        self._config, self._token, self._timeout = config, token, timeout
+    def __init__(
+        self, config: DingTalkSettings, token: AccessToken, *, timeout: float = 10.0, max_bytes: int = 10 * 1024 * 1024
+    ) -> None:
+        self._config, self._token, self._timeout, self._max_bytes = config, token, timeout, max_bytes
         self._http = requests.Session()
 
     def fetch(self, attachment: Attachment) -> bytes:
         try:
-            status, body = post_json(
+            answer = post_json(
                 self._http,
                 self._config.api_base + "/v1.0/robot/messageFiles/download",
                 {"downloadCode": attachment.ref, "robotCode": self._config.robot},
                 timeout=self._timeout,
                 headers={"x-acs-dingtalk-access-token": self._token.get()},
             )
-            if status != 200 or "downloadUrl" not in body:
-                raise MediaUnavailable(f"DingTalk download refused: {body.get('code', status)}")
-            return get_bytes(self._http, body["downloadUrl"], timeout=self._timeout)
-        except (requests.RequestException, RetryLater) as error:
+            if not answer.ok or "downloadUrl" not in answer.json:
+                raise MediaUnavailable(f"DingTalk download refused: {answer.get('code', answer.status)}")
+            return get_bytes(self._http, answer.json["downloadUrl"], timeout=self._timeout, max_bytes=self._max_bytes)
+        except (requests.RequestException, SendError) as error:
             raise MediaUnavailable(f"DingTalk download failed: {error}") from error

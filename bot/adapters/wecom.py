@@ -1,7 +1,8 @@
 """WeCom (企业微信) inbound: the 智能机器人 (AI bot) JSON callback for group @-messages and the
 self-built app's XML callback for one-to-one chats. Verify, decrypt, translate to an
-InboundMessage, hand to the dispatcher queue, ack at once (WeCom waits 5 s, then retries; the
-dispatcher drops the retries by msgid).
+InboundMessage, commit it to the durable inbox, then ack (WeCom waits 5 s, then retries; it never
+retries a callback it got 200 for, so the 200 comes only after the commit; the inbox and the
+dispatcher drop the retries by msgid). If the commit fails the answer is 503 and WeCom retries.
 
 AI bot callback: https://developer.work.weixin.qq.com/document/path/100719 (URL check: GET with
 msg_signature/timestamp/nonce/echostr; messages: POST `{"encrypt": …}`, ReceiveId "").
@@ -13,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from aiohttp import web
 from wechatpy.enterprise import parse_message
@@ -148,22 +149,25 @@ class AppCallback(_EncryptedCallback):
         )
 
 
-def register_routes(web_app: web.Application, app: App, submit: Callable[[InboundMessage], None]) -> None:
-    """Add the callback routes of whatever is configured; `submit` queues a message for dispatch."""
+Accept = Callable[[InboundMessage], Awaitable[None]]
+
+
+def register_routes(web_app: web.Application, app: App, accept: Accept) -> None:
+    """Add the callback routes of whatever is configured; `accept` returns once a message is stored."""
     config = app.settings.wecom
     if config.aibot_token.get_secret_value():
         aibot = AIBotCallback(
             config.aibot_token.get_secret_value(), config.aibot_aes_key.get_secret_value(), app.clock.now
         )
-        _add(web_app, config.callback_path, aibot, submit)
+        _add(web_app, config.callback_path, aibot, accept)
     if config.app_token.get_secret_value() and config.corp_id:
         app_cb = AppCallback(
             config.app_token.get_secret_value(), config.app_aes_key.get_secret_value(), config.corp_id, app.clock.now
         )
-        _add(web_app, config.app_callback_path, app_cb, submit)
+        _add(web_app, config.app_callback_path, app_cb, accept)
 
 
-def _add(web_app: web.Application, path: str, callback, submit: Callable[[InboundMessage], None]) -> None:
+def _add(web_app: web.Application, path: str, callback, accept: Accept) -> None:
     async def check_url(request: web.Request) -> web.Response:
         q = request.query
         signed = (q.get("msg_signature", ""), q.get("timestamp", ""), q.get("nonce", ""))
@@ -183,7 +187,11 @@ def _add(web_app: web.Application, path: str, callback, submit: Callable[[Inboun
             log.warning("WeCom callback refused on %s: %s", path, error)
             return web.Response(status=403, text="forbidden")
         if message is not None:
-            submit(message)
+            try:
+                await accept(message)
+            except Exception:  # not stored: no 200, so WeCom sends it again
+                log.exception("WeCom message %s not stored; answering 503", message.message_id)
+                return web.Response(status=503, text="busy")
         # An empty 200 is a valid "no passive reply"; answers go through the outbox.
         return web.Response(text="")
 

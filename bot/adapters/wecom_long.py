@@ -34,7 +34,7 @@ import time
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 import aiohttp
 
@@ -83,17 +83,20 @@ def read_status(data_dir: Path) -> dict[str, Any] | None:
 class WeComLongConnection:
     """Holds the bot's one websocket: subscribe, heartbeat, read frames, answer requests.
 
-    `submit` is the one hand-off of an inbound message to the bot (the same one the callback
-    routes use). Start it on the serving event loop with `start()`; other threads send through
-    `call()`.
+    `accept` is the one hand-off of an inbound message to the bot (`server.inbox.accept_async`, as
+    the callback routes use): a message or tap is answered only from the outbox, after it has been
+    committed to the inbox and handled. Each hand-off runs as its own task so that concurrent
+    frames share a group commit and the receive loop keeps reading (pings, answers). Start it on
+    the serving event loop with `start()`; other threads send through `call()`.
     """
 
     def __init__(
-        self, config: WeComSettings, submit: Callable[[InboundMessage], None], now: Callable[[], datetime],
+        self, config: WeComSettings, accept: Callable[[InboundMessage], Awaitable[None]], now: Callable[[], datetime],
         *, data_dir: Path | None = None, rng: Callable[[], float] = random.random,
     ) -> None:
         self._config = config
-        self._submit = submit
+        self._accept = accept
+        self._handoffs: set[asyncio.Task] = set()
         self._now = now
         self._status_path = Path(data_dir) / STATUS_FILE if data_dir else None
         self._rng = rng
@@ -233,7 +236,7 @@ class WeComLongConnection:
         if cmd == MSG_CALLBACK:
             message = to_inbound(body, self._now())
             if message is not None:
-                self._submit(replace(message, reply_ref=MESSAGE_REF + req_id))
+                self._hand_off(replace(message, reply_ref=MESSAGE_REF + req_id))
         elif cmd == EVENT_CALLBACK:
             return self._on_event(body, req_id)
         elif req_id.startswith(PING):
@@ -241,6 +244,17 @@ class WeComLongConnection:
         elif req_id in self._pending and not self._pending[req_id].done():
             self._pending[req_id].set_result(frame)
         return None
+
+    def _hand_off(self, message: InboundMessage) -> None:
+        task = asyncio.get_running_loop().create_task(self._keep(message))
+        self._handoffs.add(task)  # a task nobody references may be collected before it runs
+        task.add_done_callback(self._handoffs.discard)
+
+    async def _keep(self, message: InboundMessage) -> None:
+        try:
+            await self._accept(message)
+        except Exception:  # WeCom does not redeliver; say so loudly rather than end the loop
+            log.exception("WeCom long connection: message %s not stored", message.message_id)
 
     def _on_event(self, body: dict[str, Any], req_id: str) -> str | None:
         event = body.get("event") or {}
@@ -250,7 +264,7 @@ class WeComLongConnection:
         if kind == "template_card_event":
             tap = to_tap(body, req_id, self._now())
             if tap is not None:
-                self._submit(tap)
+                self._hand_off(tap)
         return None
 
     # requests ----------------------------------------------------------------------------------

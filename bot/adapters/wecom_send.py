@@ -6,7 +6,11 @@ Sending a row, in order of preference:
 2. one-to-one chats with the self-built app (`user:<id>`) and app-created groups: `message/send`
    and `appchat/send` through wechatpy's WeChatClient;
 3. the AI bot's `response_url` of the message being answered (single use, ~1 h; markdown only —
-   https://developer.work.weixin.qq.com/document/path/101138).
+   https://developer.work.weixin.qq.com/document/path/101138). Only the first outbox row of a
+   message carries it (bot/outbox.py); the rest go by webhook or app.
+
+Sent means: HTTP 2xx and a JSON body with `errcode` 0 (every WeCom send API answers so). An HTML
+page, a body without errcode, or another errcode is never "sent" (bot/adapters/http.py).
 
 Images of AI-bot messages are AES-256-CBC encrypted with the bot's EncodingAESKey (IV = first 16
 bytes of the key, PKCS#7 padded to 32 bytes): https://developer.work.weixin.qq.com/document/path/100719
@@ -25,7 +29,7 @@ from wechatpy.crypto.pkcs7 import PKCS7Encoder
 from wechatpy.enterprise import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
-from bot.adapters.http import get_bytes, post_json
+from bot.adapters.http import Answer, excerpt, get_bytes, post_json
 from bot.adapters.wecom import APP_CHAT_PREFIX, MEDIA_KEY_MARK
 from bot.contract.hygiene import escape_markdown
 from bot.delivery import RetryLater, Undeliverable
@@ -35,9 +39,11 @@ from bot.platform_config import WeComSettings
 
 log = logging.getLogger(__name__)
 
-# errcodes that mean "not taken, try later": -1 system busy, 45009 API frequency limit,
-# 45033 too many concurrent calls. https://developer.work.weixin.qq.com/document/path/90313
-RETRY_CODES = {-1, 45009, 45033}
+# errcodes that mean "not taken, try later": -1 system busy, 45009 API frequency limit (a group
+# robot: 20/min), 45011 API called too often, 45033 too many concurrent calls.
+# https://developer.work.weixin.qq.com/document/path/90313
+RETRY_CODES = {-1, 45009, 45011, 45033}
+RATE_LIMIT_WAIT = {45009: 60.0, 45011: 10.0, 45033: 5.0}  # seconds; the webhook limit is per minute
 
 __all__ = ["WeComMediaFetcher", "WeComSender", "RETRY_CODES"]
 
@@ -72,18 +78,15 @@ class WeComSender:
         else:
             body = {"msgtype": "text", "text": {"content": message.text, "mentioned_list": list(message.mentions)}}
         url = f"{self._config.api_base}/cgi-bin/webhook/send"
-        _, answer = post_json(self._http, url + f"?key={key}", body, timeout=self._timeout)
-        _check(answer)
+        _check(post_json(self._http, url + f"?key={key}", body, timeout=self._timeout))
 
     def _response_url(self, message: OutboundMessage) -> None:
         # response_url takes markdown only: a plain-text reply (which may quote user text) is
         # escaped so a link or an <@userid> mention typed by a user is shown, not rendered.
-        body = message.text if message.markdown else escape_markdown(message.text)
-        text = body + "".join(f" <@{user}>" for user in message.mentions)
-        _, answer = post_json(
-            self._http, message.reply_ref, {"msgtype": "markdown", "markdown": {"content": text}}, timeout=self._timeout
-        )
-        _check(answer)
+        shown = message.text if message.markdown else escape_markdown(message.text)
+        text = shown + "".join(f" <@{user}>" for user in message.mentions)
+        body = {"msgtype": "markdown", "markdown": {"content": text}}
+        _check(post_json(self._http, message.reply_ref, body, timeout=self._timeout))
 
     def _app_ready(self) -> bool:
         return bool(self._config.corp_id and self._config.agent_id and self._config.agent_secret.get_secret_value())
@@ -101,27 +104,32 @@ class WeComSender:
             else:
                 self._client.appchat.send_text(message.chat_id, message.text)
         except WeChatClientException as error:
-            _check({"errcode": error.errcode, "errmsg": error.errmsg})
+            _check(Answer(200, {"errcode": error.errcode, "errmsg": error.errmsg}, excerpt(str(error.errmsg))))
         except requests.ConnectionError as error:
             raise RetryLater("connection failed") from error
 
 
-def _check(answer: Mapping) -> None:
-    code = answer.get("errcode", 0)
-    if code == 0:
+def _check(answer: Answer) -> None:
+    """Return only for WeCom's success shape; otherwise raise with status and excerpt kept."""
+    code = answer.get("errcode")
+    if answer.ok and code == 0:
         return
+    if not answer.ok or code is None:  # an HTML error page, a proxy, a wrong URL: WeCom did not take it
+        raise RetryLater(f"not a WeCom answer: {answer.describe()}", status=answer.status)
+    reason = f"WeCom errcode {code}: {excerpt(str(answer.get('errmsg', '')))}"
     if code in RETRY_CODES:
-        raise RetryLater(f"WeCom errcode {code}: {answer.get('errmsg', '')}")
-    raise Undeliverable(f"WeCom errcode {code}: {answer.get('errmsg', '')}")
+        raise RetryLater(reason, RATE_LIMIT_WAIT.get(code), status=answer.status)
+    raise Undeliverable(reason, status=answer.status)
 
 
 class WeComMediaFetcher:
     """Downloads an AI-bot image url and decrypts it: with the image's own key when the long
     connection gave one (`<url>#aeskey=<key>`), else with the bot's EncodingAESKey (callback)."""
 
-    def __init__(self, aes_key: str = "", *, timeout: float = 10.0) -> None:
+    def __init__(self, aes_key: str = "", *, timeout: float = 10.0, max_bytes: int = 10 * 1024 * 1024) -> None:
         self._key = _key_bytes(aes_key) if aes_key else None
         self._timeout = timeout
+        self._max_bytes = max_bytes + 32  # AES-CBC padding of the encrypted file
         self._http = requests.Session()
 
     def fetch(self, attachment: Attachment) -> bytes:
@@ -130,7 +138,7 @@ class WeComMediaFetcher:
         if key is None:
             raise MediaUnavailable("no AES key for this WeCom image")
         try:
-            encrypted = get_bytes(self._http, url, timeout=self._timeout)
+            encrypted = get_bytes(self._http, url, timeout=self._timeout, max_bytes=self._max_bytes)
         except requests.RequestException as error:
             raise MediaUnavailable(f"WeCom image download failed: {type(error).__name__}") from error
         return decrypt_media(key, encrypted)

@@ -106,14 +106,27 @@ def _picked(app) -> list[tuple[str, str]]:
 
 
 def _send_photo(app, chat: ConsoleChat, name: str, out: TextIO) -> None:
-    """A photo message (the console has no camera: an attachment reference stands in for it)."""
+    """A photo message (the console has no camera: a small picture made here stands in for it)."""
     now = app.clock.now()
+    photo = _notebook_photo(app.settings.data_dir / "demo" / "会议笔记.jpg")
     out.write(f"[{now:%H:%M}] {chat.group_name} · {name}：[图片：会议笔记.jpg]\n")
     app.dispatcher.handle(
         InboundMessage(
             platform=PLATFORM, chat_id=chat.chat_id, sender_id=f"{chat.group_name}·{name}", sender_name=name,
             text="", message_id=f"demo-notes-{name}", received_at=now,
-            attachments=(Attachment("image", "demo/会议笔记.jpg", "会议笔记.jpg"),),
+            attachments=(Attachment("image", str(photo), "会议笔记.jpg"),),
         )
     )
     chat.flush()
+
+
+def _notebook_photo(path):
+    """A real JPEG, so the photo goes through the same check-and-store path as a cadre's."""
+    if not path.exists():
+        from PIL import Image, ImageDraw
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        image = Image.new("RGB", (480, 360), "white")
+        ImageDraw.Draw(image).text((20, 20), "meeting notes", fill="black")
+        image.save(path, "JPEG")
+    return path

@@ -7,6 +7,7 @@ One module per family; a new family adds its module here and a migration under
 from storage.base import Base
 from storage.models.attendance import AttendanceStatus, CheckinCorrection, LeaveRequest
 from storage.models.checkin import Checkin
+from storage.models.inbox import InboxMessage
 from storage.models.meetings import Meeting, MeetingAttendee, MeetingRelay, MeetingSend
 from storage.models.messaging import OutboxMessage, ProcessedMessage
 from storage.models.points import PointsEntry, PointsStatus
@@ -33,6 +34,7 @@ __all__ = [
     "CheckinCorrection",
     "GroupChat",
     "Identity",
+    "InboxMessage",
     "LeaveRequest",
     "MediaFile",
     "Meeting",

@@ -53,6 +53,7 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(ShanghaiDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(ShanghaiDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    last_status: Mapped[int | None] = mapped_column(Integer)  # HTTP status of the last attempt
     card: Mapped[dict | None] = mapped_column(JSON)  # bot.messages.Card.to_json(): buttons, key, update
     # when a worker claimed the row for sending: with several workers, only a claim older than the
     # send timeout belongs to a worker that died (see bot/delivery.py `recover`)

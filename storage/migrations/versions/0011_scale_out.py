@@ -1,7 +1,7 @@
 """scale out: the roster version row, the outbox claim time and its per-chat index
 
 Revision ID: 0011
-Revises: 0010
+Revises: 0007
 Create Date: 2026-11-27 07:00:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = '0011'
-down_revision: Union[str, Sequence[str], None] = '0010'
+down_revision: Union[str, Sequence[str], None] = '0007'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,0 +1,221 @@
+"""The durable inbox: intake (bot/runtime/intake.py) and the loop that dispatches from it.
+
+Keep, ack, then work: adapters call `inbox.accept_async(message)` and ack when it returns; the
+dispatch loop claims pending rows, hands them to the dispatcher through `dispatch(...)` and marks
+them handled. A message is handled once: the dispatcher records its id in `processed_messages` in
+the same transaction as its effects, so a row handled but not yet marked (a crash in between) is
+a DUPLICATE the second time and only gets marked. A restart resumes every pending row.
+
+Claims: rows are taken `pending → dispatching` in a short transaction with
+`FOR UPDATE SKIP LOCKED` (PostgreSQL; several dispatchers, in one process or many, never take the
+same row); SQLite has one dispatcher. At start, rows left `dispatching` go back to `pending`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import TYPE_CHECKING, Sequence
+
+from sqlalchemy import func, select, update
+
+from bot.dispatcher import Outcome
+from bot.messages import Attachment, InboundMessage, Tap
+from bot.runtime.gate import OPEN_GATE, WriteGate
+from bot.runtime.intake import Intake, IntakeFailed
+from bot.runtime.media_lane import MediaLane
+from storage.models import InboxMessage
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Inbox", "IntakeFailed", "dispatch", "from_payload"]
+
+MAX_ATTEMPTS = 3
+
+
+class ToldToResend(Exception):
+    """The pipeline failed and the sender got "系统繁忙，请稍后再发一次" (bot/dispatcher.py): the row
+    is kept as failed, not dispatched again, or the sender's resend would be handled twice."""
+
+
+def dispatch(app: App, messages: Sequence[InboundMessage], gate=OPEN_GATE) -> list[Exception | None]:
+    """Hand claimed messages to the dispatcher; one result per message (None: done).
+    The one seam between the inbox and the dispatcher (a batch API can replace the loop)."""
+    results: list[Exception | None] = []
+    for message in messages:
+        try:
+            with gate.normal():
+                result = app.dispatcher.handle(message)
+            results.append(ToldToResend("pipeline failed; the sender was told to resend")
+                           if result.outcome is Outcome.FAILED else None)
+        except Exception as error:
+            log.exception("dispatch failed for %s message %s", message.platform, message.message_id)
+            results.append(error)
+    return results
+
+
+def from_payload(row: InboxMessage) -> InboundMessage:
+    p = row.payload
+    return InboundMessage(
+        platform=row.platform,
+        chat_id=p["chat_id"],
+        sender_id=p["sender_id"],
+        sender_name=p["sender_name"],
+        text=p["text"],
+        message_id=row.message_id,
+        received_at=row.received_at,
+        attachments=tuple(Attachment(kind, ref, name) for kind, ref, name in p.get("attachments", [])),
+        is_group=p.get("is_group", True),
+        from_bot=p.get("from_bot", False),
+        reply_ref=p.get("reply_ref"),
+        tap=Tap(p["tap"]) if p.get("tap") is not None else None,
+        raw=p.get("raw") or {},
+    )
+
+
+class Inbox:
+    def __init__(
+        self, app: App, *, workers: int | None = None, batch: int = 20, poll: float = 0.5, gate=None, wake=None
+    ) -> None:
+        """`gate` / `wake`: shared with a dispatch process (bot/runtime/dispatch_process.py)."""
+        self._app = app
+        sqlite = app.engine.dialect.name == "sqlite"
+        self.gate = gate or (WriteGate() if sqlite else OPEN_GATE)
+        self.intake = Intake(app, gate=self.gate, wake=wake)
+        # SQLite takes one writer at a time; PostgreSQL serves a few dispatchers in parallel.
+        self._workers = workers if workers is not None else (1 if sqlite else 4)
+        self._batch = batch
+        self._poll = poll
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._busy = 0
+        self._lock = threading.Lock()
+        self._media: MediaLane | None = None
+
+    # the door (see bot/runtime/intake.py) ----------------------------------------------------
+    def accept(self, message: InboundMessage) -> None:
+        self.intake.accept(message)
+
+    async def accept_async(self, message: InboundMessage) -> None:
+        await self.intake.accept_async(message)
+
+    async def reject_async(self, platform: str, message_id: str, raw: str, reason: str) -> None:
+        await self.intake.reject_async(platform, message_id, raw, reason)
+
+    # lifecycle -------------------------------------------------------------------------------
+    def start(self, *, dispatchers: bool = True) -> None:
+        """Recover, open the door, and (unless a dispatch process does it) start dispatching."""
+        self.recover()
+        self.intake.start()
+        if dispatchers:
+            self.start_dispatchers()
+
+    def start_dispatchers(self) -> None:
+        self._media = MediaLane(self._app.media_fetchers, self._handle)
+        self._stop.clear()
+        for n in range(self._workers):
+            thread = threading.Thread(target=self._run, name=f"inbox-dispatch-{n}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        self.intake.stored.set()  # resume what a previous run acked and did not handle
+
+    def stop(self) -> None:
+        self.intake.stop()
+        self._stop.set()
+        self.intake.stored.set()
+        for thread in self._threads:
+            thread.join(10)
+        self._threads.clear()
+        if self._media is not None:
+            self._media.close()
+
+    def recover(self) -> int:
+        """Rows a dead process had claimed go back to pending (handling them again is a no-op)."""
+        with self._app.engine.begin() as connection:
+            result = connection.execute(
+                update(InboxMessage).where(InboxMessage.status == "dispatching").values(status="pending")
+            )
+        if result.rowcount:
+            log.info("inbox: %d messages claimed at the last shutdown go back to pending", result.rowcount)
+        return result.rowcount
+
+    # the loop --------------------------------------------------------------------------------
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if self.run_once():
+                    continue
+            except Exception:  # a database hiccup must not end dispatch for good
+                log.exception("inbox dispatch pass failed")
+                self._stop.wait(1)
+            self.intake.stored.wait(self._poll)
+            self.intake.stored.clear()
+
+    def run_once(self) -> int:
+        """Claim up to `batch` pending rows, dispatch them, record the outcome; return how many."""
+        with self._lock:
+            self._busy += 1
+        try:
+            claimed = self._claim()
+            inline = self._media.take(claimed) if self._media is not None else claimed
+            if inline:
+                self._handle(inline)
+            return len(claimed)
+        finally:
+            with self._lock:
+                self._busy -= 1
+
+    def _handle(self, jobs: list[tuple[int, InboundMessage]]) -> None:
+        self._finish([row_id for row_id, _ in jobs], dispatch(self._app, [message for _, message in jobs], self.gate))
+
+    def _claim(self) -> list[tuple[int, InboundMessage]]:
+        with self.gate.normal(), self._app.unit_of_work() as uow:
+            rows = list(
+                uow.session.scalars(
+                    select(InboxMessage)
+                    .where(InboxMessage.status == "pending")
+                    .order_by(InboxMessage.id)
+                    .limit(self._batch)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            for row in rows:
+                row.status, row.attempts = "dispatching", row.attempts + 1
+            claimed = [(row.id, from_payload(row)) for row in rows]
+            uow.commit()
+        return claimed
+
+    def _finish(self, ids: list[int], results: list[Exception | None]) -> None:
+        now = self._app.clock.now()
+        with self.gate.normal(), self._app.unit_of_work() as uow:
+            for row_id, error in zip(ids, results):
+                row = uow.session.get(InboxMessage, row_id)
+                if error is None:
+                    row.status, row.handled_at, row.error = "handled", now, None
+                else:
+                    final = row.attempts >= MAX_ATTEMPTS or isinstance(error, ToldToResend)
+                    row.status = "failed" if final else "pending"
+                    row.error = repr(error)[:500]
+            uow.commit()
+
+    # waiting (tests, benchmarks, shutdown) ---------------------------------------------------
+    def join(self, timeout: float = 10.0) -> bool:
+        """Wait until nothing accepted so far is left to dispatch."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                busy = self._busy or (self._media is not None and self._media.busy())
+            if not busy and self.unfinished() == 0:
+                return True
+            time.sleep(0.01)
+        return False
+
+    def unfinished(self) -> int:
+        with self._app.unit_of_work() as uow:
+            return uow.session.scalar(
+                select(func.count(InboxMessage.id)).where(InboxMessage.status.in_(("pending", "dispatching")))
+            )

@@ -1,0 +1,159 @@
+"""Intake: the one door every inbound message goes through before a platform gets its ack.
+
+    await inbox.accept_async(message)   # from a coroutine (aiohttp callback, DingTalk stream)
+    inbox.accept(message)               # from a thread
+
+Both return once the message is COMMITTED to the `inbox` table (or was there already: a platform
+retry), and raise `IntakeFailed` when it could not be stored — then the adapter must not ack
+(answer 503 / a non-OK ack), so the platform sends it again. Any new transport (e.g. the WeCom
+long connection) calls the same function; `reject(...)` keeps an unreadable frame as `rejected`.
+
+Group commit: one writer thread takes whatever callbacks are waiting (plus up to `window` seconds
+more for a first lonely one), inserts them in one statement with ON CONFLICT DO NOTHING on
+(platform, message_id), commits once, then releases every waiting callback. Under load a batch
+forms while the previous commit runs, so durability costs about one commit per batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import queue
+import threading
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.messages import InboundMessage
+from bot.runtime.gate import OPEN_GATE
+from storage.models import InboxMessage
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Intake", "IntakeFailed", "to_payload"]
+
+_STOP = object()
+
+
+class IntakeFailed(Exception):
+    """The message could not be stored; do not ack it."""
+
+
+@dataclass
+class _Entry:
+    row: dict[str, Any]
+    done: Future = field(default_factory=Future)
+
+
+def to_payload(message: InboundMessage) -> dict[str, Any]:
+    """The neutral message as JSON, enough to build it again (`bot.runtime.inbox.from_payload`)."""
+    return {
+        "chat_id": message.chat_id,
+        "sender_id": message.sender_id,
+        "sender_name": message.sender_name,
+        "text": message.text,
+        "attachments": [[a.kind, a.ref, a.name] for a in message.attachments],
+        "is_group": message.is_group,
+        "from_bot": message.from_bot,
+        "reply_ref": message.reply_ref,
+        "tap": message.tap.card_key if message.tap is not None else None,  # a tap survives a restart too
+        "raw": json.loads(json.dumps(dict(message.raw), ensure_ascii=False, default=str)),
+    }
+
+
+class Intake:
+    def __init__(self, app: App, *, window: float = 0.002, max_batch: int = 500, gate=OPEN_GATE, wake=None) -> None:
+        self._app = app
+        self._gate = gate
+        self._window = window
+        self._max_batch = max_batch
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self.stored = wake or threading.Event()  # set after each commit: wakes the dispatch loop
+        self.commits = 0
+
+    # the door ------------------------------------------------------------------------------
+    def accept(self, message: InboundMessage, timeout: float = 10.0) -> None:
+        self._submit(self._row(message, "pending", to_payload(message), None)).result(timeout)
+
+    async def accept_async(self, message: InboundMessage) -> None:
+        await asyncio.wrap_future(self._submit(self._row(message, "pending", to_payload(message), None)))
+
+    async def reject_async(self, platform: str, message_id: str, raw: str, reason: str) -> None:
+        """Keep an unreadable frame as `rejected` (acked, never handled, visible in `cadrebot inbox`)."""
+        now = self._app.clock.now()
+        row = dict(platform=platform, message_id=message_id[:128], status="rejected", payload={"raw": raw[:2000]},
+                   received_at=now, attempts=0, error=reason[:500])
+        await asyncio.wrap_future(self._submit(row))
+
+    def _row(self, message: InboundMessage, status: str, payload: dict, error: str | None) -> dict[str, Any]:
+        return dict(platform=message.platform, message_id=message.message_id, status=status, payload=payload,
+                    received_at=message.received_at, attempts=0, error=error)
+
+    def _submit(self, row: dict[str, Any]) -> Future:
+        entry = _Entry(row)
+        if self._thread is None:
+            entry.done.set_exception(IntakeFailed("intake is not running"))
+        else:
+            self._queue.put(entry)
+        return entry.done
+
+    # the writer ----------------------------------------------------------------------------
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="inbox-intake", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._queue.put(_STOP)
+            self._thread.join(10)
+            self._thread = None
+
+    def _run(self) -> None:
+        while True:
+            batch, stopping = self._gather()
+            if batch:
+                self._commit(batch)
+            if stopping:
+                return
+
+    def _gather(self) -> tuple[list[_Entry], bool]:
+        first = self._queue.get()
+        if first is _STOP:
+            return [], True
+        batch, deadline = [first], time.monotonic() + self._window
+        while len(batch) < self._max_batch:
+            try:
+                wait = deadline - time.monotonic()
+                item = self._queue.get(timeout=wait) if wait > 0 else self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is _STOP:
+                return batch, True
+            batch.append(item)
+        return batch, False
+
+    def _commit(self, batch: list[_Entry]) -> None:
+        try:
+            with self._gate.urgent(), self._app.engine.begin() as connection:
+                connection.execute(self._insert(), [entry.row for entry in batch])
+        except Exception as error:  # the database is away: nobody is acked, the platforms retry
+            log.exception("inbox commit of %d messages failed", len(batch))
+            for entry in batch:
+                entry.done.set_exception(IntakeFailed(str(error)))
+            return
+        self.commits += 1
+        for entry in batch:
+            entry.done.set_result(None)
+        self.stored.set()
+
+    def _insert(self):
+        dialect = postgresql if self._app.engine.dialect.name == "postgresql" else sqlite
+        return dialect.insert(InboxMessage).on_conflict_do_nothing(index_elements=["platform", "message_id"])

@@ -1,0 +1,111 @@
+"""A real `cadrebot serve` in a subprocess on 127.0.0.1, for the fault tests and bench/intake.py:
+its config file, the AI-bot secrets in its environment, start / wait ready / kill -9 / stop, and a
+burst of encrypted callbacks that records which ones were acknowledged."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
+
+from tests.wecom_client import AES_KEY, TOKEN, WeComServer, text_message
+
+SENDERS = ("zhangjg", "lixy", "wangw", "chenj")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ServeProcess:
+    def __init__(self, workdir: Path, database_url: str, api_base: str) -> None:
+        self.port = free_port()
+        self.config = workdir / "cadrebot.toml"
+        self.log = workdir / "serve.log"
+        self.config.write_text(
+            f'database_url = "{database_url}"\ndata_dir = "{workdir / "data"}"\n'
+            f'[web]\nhost = "127.0.0.1"\nport = {self.port}\n'
+            f'[wecom]\nenabled = true\napi_base = "{api_base}"\nwebhook_keys = {{ "wx-yazhuang" = "key-yazhuang" }}\n'
+        )
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/wecom/aibot"
+
+    def start(self, timeout: float = 30.0) -> None:
+        env = os.environ | {"CADREBOT_WECOM__AIBOT_TOKEN": TOKEN, "CADREBOT_WECOM__AIBOT_AES_KEY": AES_KEY}
+        cli = Path(sys.executable).with_name("cadrebot")
+        with self.log.open("a") as log:
+            self.proc = subprocess.Popen(
+                [str(cli), "serve", "--config", str(self.config)], env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"serve exited with {self.proc.returncode}:\n{self.log.read_text()[-3000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        self.kill()
+        raise RuntimeError("serve did not start listening in time")
+
+    def kill(self) -> None:
+        """kill -9: no shutdown code runs."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def callbacks(count: int, prefix: str) -> list[tuple[str, dict, bytes]]:
+    """Pre-encrypted `/打卡` callbacks from the 雅庄村 cadres: (msgid, query, body)."""
+    wecom = WeComServer()
+    out = []
+    for n in range(count):
+        msgid = f"{prefix}-{n}"
+        query, body = wecom.sign(text_message(msgid, "/打卡", user=SENDERS[n % len(SENDERS)]))
+        out.append((msgid, query, body))
+    return out
+
+
+async def post_one(http: aiohttp.ClientSession, url: str, query: dict, body: bytes) -> tuple[int, float]:
+    """(status or 0 for a broken connection, seconds until the answer)."""
+    started = time.perf_counter()
+    try:
+        async with http.post(url, params=query, data=body) as response:
+            await response.read()
+            return response.status, time.perf_counter() - started
+    except (aiohttp.ClientError, asyncio.TimeoutError):
+        return 0, time.perf_counter() - started
+
+
+async def paced(items, rate: float, send):
+    """Start `send(item)` for each item at `rate` per second (open loop); gather the results."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    tasks = []
+    for n, item in enumerate(items):
+        delay = start + n / rate - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.ensure_future(send(item)))
+    return await asyncio.gather(*tasks)
