@@ -4,6 +4,10 @@ pre-encrypted, bounded). After each run the server is killed with -9 at once, an
 answered 200 are looked up in the inbox: stored-when-acked must be 100 %.
 
     .venv/bin/python bench/intake.py [--rates 100,300,500,1000] [--seconds 10] [--db sqlite,postgresql]
+    .venv/bin/python bench/intake.py --db postgresql --workers 2 --rates 500 --seconds 60
+
+With `--workers N` (PostgreSQL) it runs `cadrebot serve --workers N` and also measures the backlog:
+how long after the burst's last answer every acknowledged message has been handled (target < 5 s).
 
 Prints per run: ack p50/p99/max (ms), errors (non-200 or broken), stored-when-acked, and the
 1-minute load average. Target: p99 < 50 ms at 500/s on a 2-core machine, 0 acked-but-not-stored.
@@ -19,6 +23,7 @@ import os
 import statistics
 import sys
 import tempfile
+import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp  # noqa: E402
 import psycopg  # noqa: E402
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 from bot.app import build_app  # noqa: E402
 from bot.config import Settings  # noqa: E402
@@ -54,16 +59,19 @@ def database(kind: str, workdir: Path):
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-async def run(kind: str, rate: int, seconds: float) -> dict:
+async def run(kind: str, rate: int, seconds: float, workers: int = 1) -> dict:
     with tempfile.TemporaryDirectory() as tmp, database(kind, Path(tmp)) as url:
         app = build_app(Settings(database_url=url, data_dir=Path(tmp) / "data"))
         build_world(app)
         items = callbacks(int(rate * seconds), f"b{rate}")
-        serve = ServeProcess(Path(tmp), url, NO_API)
+        extra = ("--workers", str(workers)) if workers > 1 else ()
+        serve = ServeProcess(Path(tmp), url, NO_API, extra)
         await asyncio.to_thread(serve.start)
         await asyncio.sleep(3)  # let the dispatch process finish starting (imports, jieba)
         try:
             results = await _burst(serve.url, items, rate)
+            acked = {item[0] for item, (status, _) in zip(items, results) if status == 200}
+            drain = await asyncio.to_thread(_drain_seconds, app, len(acked)) if workers > 1 else None
         finally:
             serve.kill()  # kill -9 straight after the last answer: what is stored now is all there is
         acked = {item[0] for item, (status, _) in zip(items, results) if status == 200}
@@ -81,7 +89,20 @@ async def run(kind: str, rate: int, seconds: float) -> dict:
         "errors": sum(1 for status, _ in results if status != 200),
         "stored": 100.0 * len(acked & stored) / len(acked) if acked else 0.0,
         "load": os.getloadavg()[0],
+        "drain": drain,
     }
+
+
+def _drain_seconds(app, acked: int, limit: float = 60.0) -> float | None:
+    """Seconds from the burst's end until the inbox has handled every acknowledged message."""
+    start = time.monotonic()
+    while time.monotonic() - start < limit:
+        with app.unit_of_work() as uow:
+            handled = uow.session.scalar(select(func.count(InboxMessage.id)).where(InboxMessage.status == "handled"))
+        if handled >= acked:
+            return time.monotonic() - start
+        time.sleep(0.1)
+    return None
 
 
 async def _burst(url: str, items, rate: int):
@@ -99,14 +120,16 @@ async def main() -> None:
     parser.add_argument("--rates", default="100,300,500,1000")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--db", default="sqlite,postgresql")
+    parser.add_argument("--workers", type=int, default=1, help="serve --workers N (PostgreSQL only)")
     args = parser.parse_args()
     print(f"{'db':<11}{'rate/s':>7}{'sent':>7}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}{'errors':>8}"
-          f"{'stored-when-acked':>19}{'load1':>7}")
+          f"{'stored-when-acked':>19}{'load1':>7}" + (f"{'backlog s':>11}" if args.workers > 1 else ""))
     for kind in args.db.split(","):
         for rate in (int(r) for r in args.rates.split(",")):
-            r = await run(kind, rate, args.seconds)
+            r = await run(kind, rate, args.seconds, args.workers)
+            drain = "" if args.workers == 1 else (f"{r['drain']:>11.1f}" if r["drain"] is not None else f"{'> 60':>11}")
             print(f"{r['db']:<11}{r['rate']:>7}{r['sent']:>7}{r['p50']:>8.1f}{r['p99']:>8.1f}{r['max']:>8.1f}"
-                  f"{r['errors']:>8}{r['stored']:>18.1f}%{r['load']:>7.2f}", flush=True)
+                  f"{r['errors']:>8}{r['stored']:>18.1f}%{r['load']:>7.2f}{drain}", flush=True)
 
 
 if __name__ == "__main__":

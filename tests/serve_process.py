@@ -27,7 +27,8 @@ def free_port() -> int:
 
 
 class ServeProcess:
-    def __init__(self, workdir: Path, database_url: str, api_base: str) -> None:
+    def __init__(self, workdir: Path, database_url: str, api_base: str, extra_args: tuple[str, ...] = ()) -> None:
+        self.extra_args = extra_args  # e.g. ("--workers", "2")
         self.port = free_port()
         self.config = workdir / "cadrebot.toml"
         self.log = workdir / "serve.log"
@@ -47,7 +48,8 @@ class ServeProcess:
         cli = Path(sys.executable).with_name("cadrebot")
         with self.log.open("a") as log:
             self.proc = subprocess.Popen(
-                [str(cli), "serve", "--config", str(self.config)], env=env, stdout=log, stderr=subprocess.STDOUT
+                [str(cli), "serve", "--config", str(self.config), *self.extra_args], env=env, stdout=log,
+                stderr=subprocess.STDOUT, start_new_session=True,  # its own process group: kill -9 reaches every worker
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -62,9 +64,9 @@ class ServeProcess:
         raise RuntimeError("serve did not start listening in time")
 
     def kill(self) -> None:
-        """kill -9: no shutdown code runs."""
+        """kill -9 of the whole process group (serve, its workers, its dispatch process): no shutdown code runs."""
         if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
+            os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(10)
 
     def stop(self) -> None:
