@@ -13,7 +13,7 @@ from typing import Callable
 
 from sqlalchemy.exc import OperationalError
 
-from bot.cli_app import app_from_args, settings_from_args
+from bot.cli_app import opened_app, settings_from_args
 from bot.cli_calendar import register as register_calendar
 from bot.cli_board import register as register_board
 from bot.cli_outbox import register as register_outbox
@@ -88,16 +88,15 @@ def _run_demo(args) -> int:
 def _run_console(args) -> int:
     from bot.adapters.console import ConsoleChat, ConsoleSetupError
 
-    app = app_from_args(args, reading=True)
-    try:
-        chat = ConsoleChat(app, args.group, args.speaker)
-    except ConsoleSetupError as error:
-        print(f"❌ {error}", file=sys.stderr)
-        return 1
-    if sys.stdin.isatty():
-        print(f"进入「{args.group}」群，当前发言人：{chat.speaker}。输入消息回车发送，「姓名> 消息」换人发言，Ctrl-D 退出。")
-    chat.run(sys.stdin)
-    app.close()
+    with opened_app(args, reading=True) as app:
+        try:
+            chat = ConsoleChat(app, args.group, args.speaker)
+        except ConsoleSetupError as error:
+            print(f"❌ {error}", file=sys.stderr)
+            return 1
+        if sys.stdin.isatty():
+            print(f"进入「{args.group}」群，当前发言人：{chat.speaker}。输入消息回车发送，「姓名> 消息」换人发言，Ctrl-D 退出。")
+        chat.run(sys.stdin)
     return 0
 
 
@@ -105,9 +104,8 @@ def _run_roster_import(args) -> int:
     from bot.cli_progress import RosterProgress
     from handlers.roster import RosterError, import_roster
 
-    app = app_from_args(args)
     try:
-        with app.unit_of_work() as uow:
+        with opened_app(args) as app, app.unit_of_work() as uow:
             with RosterProgress() as progress:
                 report = import_roster(uow.session, args.file, progress, today=app.clock.today())
             uow.commit()
@@ -117,8 +115,6 @@ def _run_roster_import(args) -> int:
     except FileNotFoundError:
         print(f"❌ 找不到文件 {args.file}", file=sys.stderr)
         return 1
-    finally:
-        app.close()
     print(f"✅ 花名册导入完成：{report}")
     return 0
 
@@ -126,12 +122,8 @@ def _run_roster_import(args) -> int:
 def _run_roster_export(args) -> int:
     from handlers.roster_export import export_roster
 
-    app = app_from_args(args, reading=True)
-    try:
-        with app.unit_of_work() as uow:
-            count = export_roster(uow.session, args.file, township=args.township)
-    finally:
-        app.close()
+    with opened_app(args, reading=True) as app, app.unit_of_work() as uow:
+        count = export_roster(uow.session, args.file, township=args.township)
     print(f"✅ 已导出 {count} 人到 {args.file}")
     return 0
 

@@ -10,6 +10,8 @@ with a non-zero exit, never as a traceback.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
     from bot.app import App
     from bot.clock import Clock
 
-__all__ = ["CliError", "NO_TOWNSHIP_YET", "add_config_option", "app_from_args", "settings_from_args"]
+__all__ = ["CliError", "NO_TOWNSHIP_YET", "add_config_option", "app_from_args", "opened_app", "settings_from_args"]
 
 NO_TOWNSHIP_YET = "数据库里还没有镇，请先导入花名册（cadrebot roster import 花名册.xlsx）。数据库：{where}"
 NO_CONFIG = "找不到配置文件 {path}"
@@ -68,6 +70,20 @@ def app_from_args(args: argparse.Namespace, *, reading: bool = False, clock: Clo
             app.close()
             raise
     return app
+
+
+@contextmanager
+def opened_app(args: argparse.Namespace, *, reading: bool = False, app: App | None = None) -> Iterator[App]:
+    """`app_from_args`, closed when the block ends. An app the caller already has (a test's) is
+    used as it is and left open."""
+    if app is not None:
+        yield app
+        return
+    app = app_from_args(args, reading=reading)
+    try:
+        yield app
+    finally:
+        app.close()
 
 
 def _refuse_missing_sqlite_file(settings: Settings) -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from bot.cli_app import opened_app
 from bot.errors import UserError
 from bot.web.poster import NoChineseFont, find_font, render_poster, save_poster
 from handlers.board_links import village_url
@@ -38,27 +39,19 @@ def register(subparsers) -> None:
 
 
 def run_poster(args: argparse.Namespace, app: App | None = None) -> int:
-    owned = app is None
-    if owned:
-        from bot.app import build_app
-        from bot.config import load_settings
-
-        app = build_app(load_settings(getattr(args, "config", None)))
     try:
-        if not app.settings.public_url:
-            raise UserError(NO_URL)
-        with app.unit_of_work() as uow:
-            village, township = _village(uow.session, args.village, args.township)
-        url = village_url(app.settings, village.id)
-        image = render_poster(village.name, township, url, find_font(app.settings.board.font))
+        with opened_app(args, reading=True, app=app) as app:  # a poster never creates a database
+            if not app.settings.public_url:
+                raise UserError(NO_URL)
+            with app.unit_of_work() as uow:
+                village, township = _village(uow.session, args.village, args.township)
+            url = village_url(app.settings, village.id)
+            image = render_poster(village.name, township, url, find_font(app.settings.board.font))
         print(WROTE.format(path=save_poster(image, args.out), url=url))
         return 0
     except (UserError, NoChineseFont) as error:
         print(f"❌ {error}", file=sys.stderr)
         return 2
-    finally:
-        if owned:
-            app.close()
 
 
 def _village(session, name: str, township: str | None):

@@ -7,7 +7,7 @@ import argparse
 
 from sqlalchemy import select
 
-from bot.cli_app import add_config_option, app_from_args
+from bot.cli_app import add_config_option, opened_app
 from storage.models import InboxMessage
 
 __all__ = ["register"]
@@ -38,18 +38,11 @@ def register(subparsers) -> None:
     inbox.set_defaults(func=run_inbox)
 
 
-def _app(args):
-    return app_from_args(args, reading=True)  # an operator's look never creates a database
-
-
 def run_list(args: argparse.Namespace) -> int:
     from bot.outbox_admin import open_rows
 
-    app = _app(args)
-    try:
+    with opened_app(args, reading=True) as app:  # an operator's look never creates a database
         rows = open_rows(app)
-    finally:
-        app.close()
     if not rows:
         print("发送队列是空的：没有排队、失败或不确定的消息。")
         return 0
@@ -67,46 +60,37 @@ def run_retry(args: argparse.Namespace) -> int:
     if args.id is None and not args.uncertain:
         print("请给出编号，或用 --uncertain 重发全部不确定的消息。")
         return 2
-    app = _app(args)
-    try:
+    with opened_app(args, reading=True) as app:
         if args.uncertain:
             print(f"已重新排队 {retry_uncertain(app)} 条不确定的消息。")
             return 0
         if retry(app, args.id):
             print(f"第 {args.id} 条已重新排队。")
             return 0
-        print(f"第 {args.id} 条不是失败或不确定的消息，没有改动。")
-        return 1
-    finally:
-        app.close()
+    print(f"第 {args.id} 条不是失败或不确定的消息，没有改动。")
+    return 1
 
 
 def run_dismiss(args: argparse.Namespace) -> int:
     from bot.outbox_admin import dismiss
 
-    app = _app(args)
-    try:
-        if dismiss(app, args.id, args.reason):
-            print(f"第 {args.id} 条已忽略，原因已记下。")
-            return 0
-        print(f"第 {args.id} 条不在队列中，没有改动。")
-        return 1
-    finally:
-        app.close()
+    with opened_app(args, reading=True) as app:
+        dismissed = dismiss(app, args.id, args.reason)
+    if dismissed:
+        print(f"第 {args.id} 条已忽略，原因已记下。")
+        return 0
+    print(f"第 {args.id} 条不在队列中，没有改动。")
+    return 1
 
 
 def run_inbox(args: argparse.Namespace) -> int:
-    app = _app(args)
-    try:
-        with app.unit_of_work() as uow:
-            rows = list(uow.session.scalars(
-                select(InboxMessage)
-                .where(InboxMessage.status.in_(("pending", "dispatching", "failed", "rejected")))
-                .order_by(InboxMessage.id)
-                .limit(200)
-            ))
-    finally:
-        app.close()
+    with opened_app(args, reading=True) as app, app.unit_of_work() as uow:
+        rows = list(uow.session.scalars(
+            select(InboxMessage)
+            .where(InboxMessage.status.in_(("pending", "dispatching", "failed", "rejected")))
+            .order_by(InboxMessage.id)
+            .limit(200)
+        ))
     if not rows:
         print("收件箱里没有待处理或无法读取的来信。")
         return 0

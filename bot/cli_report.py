@@ -10,7 +10,7 @@ import sys
 from typing import TYPE_CHECKING
 
 
-from bot.cli_app import add_config_option, app_from_args
+from bot.cli_app import add_config_option, opened_app
 from bot.errors import UserError
 from handlers.attendance_export import write_workbook
 from handlers.choosing import township_named
@@ -43,12 +43,9 @@ def register(subparsers) -> None:
 
 def run_attendance_report(args: argparse.Namespace, app: App | None = None) -> int:
     """Print the month's tables and write the workbook; returns the exit code."""
-    owned = app is None
     try:
         year, month = _month(args.month)
-        if owned:
-            app = app_from_args(args, reading=True)
-        with app.unit_of_work() as uow:
+        with opened_app(args, reading=True, app=app) as app, app.unit_of_work() as uow:
             township = township_named(uow.session, args.township)
             village_id = _village_id(uow.session, township, args.village)
             report = month_report(uow.session, app.settings, township, year, month, app.clock.today(),
@@ -60,9 +57,6 @@ def run_attendance_report(args: argparse.Namespace, app: App | None = None) -> i
     except UserError as error:
         print(error, file=sys.stderr)
         return 2
-    finally:
-        if owned and app is not None:
-            app.close()
 
 
 def _month(text: str) -> tuple[int, int]:
