@@ -316,3 +316,12 @@ def _wait_for_rows(app, n: int, timeout: float = 10.0) -> None:
     while count(app, OutboxMessage.id) < n:
         assert time.monotonic() < deadline, "timed out waiting for the reply"
         time.sleep(0.02)
+
+
+async def test_a_worker_that_loses_and_regains_leadership_connects_again(server, wecom_ws):
+    """The leader stops the link when it loses the lock and starts it when it is elected again."""
+    link = server.wecom_link
+    await link.stop()
+    link.start()
+    await until(lambda: link.ready.is_set() and wecom_ws.subscribes == 2)
+    assert not link.done

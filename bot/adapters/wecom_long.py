@@ -112,6 +112,8 @@ class WeComLongConnection:
 
     # lifecycle ---------------------------------------------------------------------------------
     def start(self) -> None:
+        """Start (or, after `stop`, start again: a worker may lose and regain leadership)."""
+        self._stopping = False
         self._loop = asyncio.get_running_loop()
         self._task = self._loop.create_task(self.run(), name="wecom-long-connection")
 
