@@ -18,6 +18,7 @@ from sqlalchemy import select
 from bot.clock import local
 from bot.context import Context
 from handlers.meeting_posts import classify
+from handlers.attendance_report import start_of
 from handlers.workdays import calendar_for
 from storage.models import Ballot, Checkin, Meeting, MeetingRelay, Member, Role, Township, Vote
 from storage.repositories import AttendanceRepository, LeaveRepository, OrgRepository
@@ -98,6 +99,7 @@ def _missed_workdays(ctx: Context, township: Township, since: date) -> Iterator[
     ids = [row.member_id for row in roster]
     if not ids or not workdays:
         return
+    starts = {row.member_id: start_of(row) for row in roster}  # days before a member's start never count
     checked = set(ctx.session.execute(
         select(Checkin.member_id, Checkin.day).where(Checkin.member_id.in_(ids), Checkin.day >= since)
     ))
@@ -105,7 +107,8 @@ def _missed_workdays(ctx: Context, township: Township, since: date) -> Iterator[
     for day in workdays:
         excused = leave.members_on_leave(ids, day)
         for member_id in ids:
-            if (member_id, day) not in checked and member_id not in excused:
+            started = starts[member_id] is None or day >= starts[member_id]
+            if started and (member_id, day) not in checked and member_id not in excused:
                 yield Award("missed_workday", member_id, f"member:{member_id}:{day.isoformat()}", day,
                             _reason("missed_workday", day=_show(day)))
 

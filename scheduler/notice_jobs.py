@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.messages import Reply
+from scheduler.job_failures import tell_admins_on_failure
 from scheduler.runtime import job_context
 from storage.models import Member, Notice, Role
 from storage.repositories import NoticeRepository, OrgRepository
@@ -23,6 +24,7 @@ REPORT = "📋 通知 #{id} 发出已 {age}，还有 {n} 人没有回复收到�
 FINAL = "⏹ 通知 #{id} 已截止：{done}/{total} 人收到。未收到：{names}。{bosses}"
 
 
+@tell_admins_on_failure("通知催收")
 def sweep_notices() -> int:
     """The recurring job: send what came due for every open notice; returns how many were sent."""
     with job_context() as ctx:

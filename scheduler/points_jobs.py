@@ -15,6 +15,7 @@ from sqlalchemy import select
 from bot.messages import Reply
 from handlers.points_rules import collect_awards
 from handlers.points_score import COLOUR_LABELS, GREEN, period_bounds, scores
+from scheduler.job_failures import tell_admins_on_failure
 from scheduler.runtime import job_context
 from storage.models import Member, PointsEntry, PointsStatus, Role, Township
 from storage.repositories import OrgRepository, PointsRepository
@@ -26,6 +27,7 @@ TALK = "（按规定进行诫勉谈话）"
 REVISED = "更正 #{id}（{reason}，记录已变更）"
 
 
+@tell_admins_on_failure("积分计算")
 def award_points() -> int:
     """The recurring job: apply the rules, then check colours. Returns the entries added."""
     with job_context() as ctx:

@@ -195,3 +195,22 @@ def test_the_roll_call_ends_with_the_township_page_link(world, clock, settings):
     sweep(world.app)
     roll_call = [t for t in township.new_texts() if t.startswith("📋")]
     assert roll_call[0].endswith(f"\n公开栏：https://cunwu.example.cn/board/t/{world.township_id}")
+
+
+def test_no_missed_day_points_before_a_members_start(world, clock, settings):
+    """Like attendance, points never count a workday before the member's start date."""
+    from datetime import date
+
+    from storage.models import Member
+
+    settings.points.lookback_days = 1
+    with world.app.unit_of_work() as uow:
+        uow.session.get(Member, world.members["王伟"]).start_date = date(2026, 11, 24)  # starts tomorrow
+        uow.commit()
+    clock.set(at("2026-11-23 08:00"))
+    world.chat().say("/打卡", ZHANG)
+    world.chat().say("/打卡", LI)
+    clock.set(at("2026-11-24 01:00"))
+    award(world.app)
+    missed = sorted(name for name, rule, _ in ledger(world.app) if rule == "missed_workday")
+    assert missed == ["刘洋", "周敏", "赵磊"]  # not 王伟: 11-23 was before his start
