@@ -34,12 +34,12 @@ def route(ctx: Context) -> list[Reply]:
     ctx.call = call
     refusal = _refusal(ctx, command)
     if refusal:
-        return [Reply(refusal)]
+        return [Reply(refusal)] if call.explicit else []  # bare words: see reply_on_error
     try:
         ctx.params = parse_args(command.args, call.arg_text, ctx.today()) if command.args is not None else Params()
         return as_replies(command.handler(message, ctx))
     except (UsageError, ArgError) as error:
-        if not call.explicit and isinstance(error, ArgError):
+        if not call.explicit:
             return []  # a bare command word in ordinary chat that does not parse: not meant for the bot
         return [Reply(_with_usage(ctx, command, str(error)))]
 

@@ -90,9 +90,7 @@ def acknowledge(message, ctx):
     notices = NoticeRepository(ctx.session)
     notice = _notice_to_ack(ctx, notices)
     if notice is None:
-        if ctx.call is not None and not ctx.call.explicit:
-            return None  # a bare 收到 in ordinary chat, with nothing to acknowledge
-        raise UserError(NO_OPEN)
+        raise UserError(NO_OPEN)  # silent for a bare 收到 in ordinary chat (bot.middleware.errors)
     member = ctx.member
     if member.id not in notice.expected_ids:
         raise UserError(NOT_ASKED.format(name=member.name, id=notice.id))

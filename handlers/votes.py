@@ -132,8 +132,6 @@ def close_vote(ctx, vote: Vote, why: str) -> str:
 
 
 def _cast(ctx, choice: str):
-    if ctx.call is not None and not ctx.call.explicit and _no_open_vote(ctx):
-        return None  # a bare 同意 in ordinary chat, with no vote running: not meant for the bot
     vote = _open_vote(ctx)
     member = ctx.member
     if member.id not in vote.voter_ids:
@@ -153,10 +151,6 @@ def _cast(ctx, choice: str):
     if len(vote.ballots) == count:
         return [said, close_vote(ctx, vote, WHY_ALL)]
     return said
-
-
-def _no_open_vote(ctx) -> bool:
-    return ctx.group is None or VoteRepository(ctx.session).open_in_group(ctx.group.id) is None
 
 
 def _open_vote(ctx) -> Vote:

@@ -137,3 +137,13 @@ def test_a_township_notice_asks_the_village_secretaries_and_reports_to_the_admin
     [final] = township.new_texts()
     assert final.startswith("⏹ 通知 #1 已截止：1/2 人收到。未收到：刘洋。")
     assert final.endswith("@孙丽")
+
+
+def test_a_bare_收到_or_同意_that_cannot_act_is_ordinary_chat_but_a_typed_one_gets_the_reason(world):
+    chat = world.chat("wx-yazhuang")
+    chat.say(NOTICE, "zhangjg")
+    assert chat.say("收到", "zhangjg") == []  # the author, who is not asked: just chat
+    assert chat.say("收到", "stranger") == []  # not on the roster: not told how to bind for a chat word
+    assert chat.say("同意", "lixy") == []  # no vote running
+    assert "不需要您回复" in chat.reply("/收到", "zhangjg")
+    assert "绑定" in chat.reply("/收到", "stranger")
