@@ -83,9 +83,10 @@ def relay(message, ctx):
     done = repo.relay(meeting.id, village_id)
     if done is not None:
         return ALREADY_RELAYED.format(village=village, hhmm=f"{local(done.posted_at):%m-%d %H:%M}", title=meeting.title)
-    image = message.images[0].ref if message.images else None
-    if not text.strip() and image is None:
+    if not text.strip() and not message.images:
         raise UserError(RELAY_EMPTY)
+    # kept like a minutes photo: the platform's reference expires, the 公开栏 needs the file
+    image = keep_photo(ctx, message.images[0]).path if message.images else None
     repo.add_relay(
         MeetingRelay(meeting_id=meeting.id, village_id=village_id, member_id=ctx.member.id, text=text.strip(),
                      image_ref=image, posted_at=at)

@@ -6,6 +6,7 @@ import random
 from sqlalchemy import select
 
 from storage.models import Meeting, MeetingAttendee
+from storage.models import MeetingRelay
 from tests.factories import StubMediaServer, image_bytes, outbox_rows
 from tests.meeting_helpers import at, sweep
 
@@ -104,9 +105,15 @@ def test_relay_tracked_reminded_at_20h_and_overdue_list_at_24h(world, clock):
     sweep(world.app)
     assert relay_posts(township) == ["⚠️「两委例会」传达逾期（截止 11-29 14:30）：莲湖村"]
     clock.set(at("2026-11-29 15:00"))
+    media = StubMediaServer()  # the 传达 photo is downloaded and kept, like minutes and notebook photos
+    world.app.media_fetchers["dingtalk"] = media
+    media.put("dt-photo", image_bytes("white"))
     assert lianhu.reply("/传达 1", "zhaol", images=("dt-photo",)) == (
         "✅ 莲湖村已传达「两委例会」（11-29 15:00，已超过截止时间）"
     )
+    with world.app.unit_of_work() as uow:
+        relay = uow.session.query(MeetingRelay).order_by(MeetingRelay.id.desc()).first()  # 莲湖村's
+        assert relay.image_ref.endswith(f"{hashlib.sha256(image_bytes('white')).hexdigest()}.jpg")
 
 
 def test_all_villages_relayed_in_time_reports_so(world, clock):
