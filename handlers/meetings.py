@@ -7,12 +7,12 @@ import re
 from datetime import datetime, timedelta
 
 from bot.clock import TZ, local
-from bot.contract import ANYWHERE, Date, Id, Scope, Text, Time
+from bot.contract import ANYWHERE, Date, Id, Scope, Text, Time, excerpt
 from bot.errors import UserError
 from bot.router import Router
 from handlers.meeting_posts import describe, minutes_late
 from scheduler.meeting_jobs import cancel_sends, plan_sends
-from storage.models import Meeting, MeetingAttendee, Member
+from storage.models import Meeting, MeetingAttendee, Member, Role
 from storage.repositories import MeetingRepository, OrgRepository
 
 router = Router("meetings")
@@ -33,8 +33,10 @@ IN_PAST = "会议时间 {text} 已经过去了"
 NO_SUCH_MEETING = "没有编号为 {id} 的会议"
 TOWNSHIP_ONLY_ADMIN = "镇级会议只有管理员可以安排或取消"
 NOT_YOURS = "只能取消本村的会议"
+UNKNOWN_AUDIENCE = "参会范围里的「{words}」不是角色、村名或分组，请写角色（书记、村干部、党员、村民代表）、村名、分组或「全体」"
 EMPTY_AUDIENCE = "参会范围「{text}」里没有人，请写角色（书记、村干部、党员）、村名、分组或「全体」"
 SECRETARY = frozenset({"书记"})
+ROLES = frozenset(role.value for role in Role)
 MEETING_ID = (Id("meeting", "编号"),)
 
 
@@ -106,12 +108,16 @@ def resolve_audience(ctx, township_id: int, village_id: int | None, audience: st
     """Members expected: tokens are roles, village names, teams or 全体 (comma-separated).
     Default: a village meeting expects the whole village; a township meeting its 书记 and 村干部."""
     everyone = [m for m in MeetingRepository(ctx.session).members_for(township_id, village_id) if not m.is_admin]
-    tokens = [t for t in re.split(r"[,，、]", audience) if t.strip()]
+    tokens = [t.strip() for t in re.split(r"[,，、]", audience) if t.strip()]
     if not tokens:
         tokens = ["全体"] if village_id is not None else ["书记", "村干部"]
+    villages = {v.name: v.id for v in OrgRepository(ctx.session).villages(township_id)}
+    known = {"全体", *ROLES, *villages, *(m.team for m in everyone if m.team)}
+    unknown = [t for t in tokens if t not in known]
+    if unknown:  # a typo would silently shrink the list of who is expected
+        raise UserError(UNKNOWN_AUDIENCE.format(words="、".join(excerpt(t, 10) for t in unknown[:5])))
     if "全体" in tokens:
         return everyone
-    villages = {v.name: v.id for v in OrgRepository(ctx.session).villages(township_id)}
     wanted_villages = {villages[t] for t in tokens if t in villages}
     return [m for m in everyone if m.role in tokens or m.team in tokens or m.village_id in wanted_villages]
 

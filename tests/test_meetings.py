@@ -126,3 +126,12 @@ def test_send_of_a_meeting_cancelled_behind_its_back_sends_nothing(world, clock)
     clock.set(at("2026-11-25 14:30"))
     sweep(world.app)
     assert len(outbox_rows(world.app)) == count
+
+
+def test_a_word_in_参会_that_is_no_role_village_or_team_is_refused_and_nothing_stored(world):
+    from storage.models import Meeting
+
+    reply = world.chat("wx-zhiying").reply(NEW.replace("参会：全体", "参会：书记,村干不"), "sunli")
+    assert reply.startswith("参会范围里的「村干不」不是角色、村名或分组")
+    with world.app.unit_of_work() as uow:
+        assert uow.session.query(Meeting).count() == 0
