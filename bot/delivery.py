@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Mapping, NamedTuple, Protocol
@@ -137,10 +138,15 @@ class OutboxWorker:
         return result.rowcount
 
     def run_forever(self, stop: threading.Event) -> None:
-        self.recover()
+        # Recovery is a write: once at start, then once per lease (a claim younger than the lease
+        # is a live worker's), not every poll — on SQLite each write takes the one write lock.
+        lease = LEASE_FACTOR * self.settings.http_timeout_seconds
+        recovered_at = None
         while not stop.is_set():
             try:
-                self.recover()  # another worker may have died mid-send
+                if recovered_at is None or time.monotonic() - recovered_at >= lease:
+                    self.recover()  # another worker may have died mid-send
+                    recovered_at = time.monotonic()
                 self.run_once()
             except Exception:  # a database hiccup must not end delivery for good
                 log.exception("outbox pass failed")
