@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Callable
 
 from dingtalk_stream import (
-    AckMessage, CallbackHandler, CardCallbackMessage, ChatbotHandler, ChatbotMessage, Credential, DingTalkStreamClient,
+    AckMessage, CallbackHandler, CardCallbackMessage, ChatbotMessage, Credential, DingTalkStreamClient,
 )
 from dingtalk_stream.card_callback import Card_Callback_Router_Topic
 from dingtalk_stream.frames import CallbackMessage, Headers
@@ -103,40 +103,30 @@ def _space(data: dict) -> tuple[str, str]:
     return kind, space
 
 
-class _CardHandler(CallbackHandler):
-    """A tap goes through the inbox like a message: committed before the ack, kept if unreadable."""
+class _Handler(CallbackHandler):
+    """A frame (a chat message or a card tap) goes through the inbox: committed before the ack,
+    acked and kept as rejected when unreadable, so DingTalk does not redeliver it forever."""
 
-    def __init__(self, inbox: Inbox, now: Callable[[], datetime]) -> None:
+    def __init__(self, inbox: Inbox, now: Callable[[], datetime],
+                 parse: Callable[[dict, str, datetime], InboundMessage | None]) -> None:
         super().__init__()
         self._inbox = inbox
         self._now = now
+        self._parse = parse
 
     async def process(self, callback: CallbackMessage):
         frame_id = callback.headers.message_id or ""
         try:
-            message = card_tap(callback.data, frame_id, self._now())
-        except Exception as error:  # acked anyway, or it comes back
+            message = self._parse(callback.data, frame_id, self._now())
+        except Exception as error:  # readable JSON, but not what this topic carries
             return await _reject(self._inbox, frame_id, json.dumps(callback.data, default=str), error)
         if message is None:
             return AckMessage.STATUS_OK, "ignored"
         return await _accept(self._inbox, message, frame_id)
 
 
-class _Handler(ChatbotHandler):
-    def __init__(self, inbox: Inbox, now: Callable[[], datetime]) -> None:
-        super().__init__()
-        self._inbox = inbox
-        self._now = now
-
-    async def process(self, callback: CallbackMessage):
-        frame_id = callback.headers.message_id or ""
-        try:
-            message = to_inbound(ChatbotMessage.from_dict(callback.data), self._now())
-        except Exception as error:  # readable JSON, but not a chatbot message
-            return await _reject(self._inbox, frame_id, json.dumps(callback.data, default=str), error)
-        if message is None:
-            return AckMessage.STATUS_OK, "ignored"
-        return await _accept(self._inbox, message, frame_id)
+def _chat_message(data: dict, _frame_id: str, now: datetime) -> InboundMessage | None:
+    return to_inbound(ChatbotMessage.from_dict(data), now)
 
 
 async def _accept(inbox: Inbox, message: InboundMessage, frame_id: str) -> tuple[int, str]:
@@ -194,8 +184,8 @@ class DingTalkStream:
         # The SDK reads its endpoint at import time; the class attribute is the documented seam.
         DingTalkStreamClient.OPEN_CONNECTION_API = config.api_base.rstrip("/") + OPEN_CONNECTION_PATH
         self.client = _Client(Credential(config.client_id, config.client_secret.get_secret_value()), inbox)
-        self.client.register_callback_handler(ChatbotMessage.TOPIC, _Handler(inbox, now))
-        self.client.register_callback_handler(Card_Callback_Router_Topic, _CardHandler(inbox, now))
+        self.client.register_callback_handler(ChatbotMessage.TOPIC, _Handler(inbox, now, _chat_message))
+        self.client.register_callback_handler(Card_Callback_Router_Topic, _Handler(inbox, now, card_tap))
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task | None = None
         self._thread: threading.Thread | None = None
