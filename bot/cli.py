@@ -13,7 +13,7 @@ from typing import Callable
 
 from sqlalchemy.exc import OperationalError
 
-from bot.cli_app import opened_app, settings_from_args
+from bot.cli_app import add_config_option, opened_app, settings_from_args
 from bot.cli_calendar import register as register_calendar
 from bot.cli_board import register as register_board
 from bot.cli_outbox import register as register_outbox
@@ -57,21 +57,26 @@ def build_parser() -> argparse.ArgumentParser:
     console = sub.add_parser("console", help="在终端里模拟一个群聊，走同样的命令处理")
     console.add_argument("--group", required=True, help="群所属的村或镇，例如 雅庄村")
     console.add_argument("--as", dest="speaker", help="以谁的身份发言（默认本村第一位成员）")
+    add_config_option(console)
     console.set_defaults(func=_run_console)
 
     roster = sub.add_parser("roster", help="花名册")
     roster_sub = roster.add_subparsers(metavar="ACTION")
     roster_import = roster_sub.add_parser("import", help="从 .xlsx 或 .csv 导入（重复导入会更新，不会重复）")
     roster_import.add_argument("file")
+    add_config_option(roster_import)
     roster_import.set_defaults(func=_run_roster_import)
     roster_export = roster_sub.add_parser("export", help="把花名册导出为 .xlsx（与导入的列相同）")
     roster_export.add_argument("file")
     roster_export.add_argument("--township", help="镇名（数据库里只有一个镇时可省略）")
+    add_config_option(roster_export)
     roster_export.set_defaults(func=_run_roster_export)
 
     db = sub.add_parser("db", help="数据库")
     db_sub = db.add_subparsers(metavar="ACTION")
-    db_sub.add_parser("upgrade", help="升级数据库结构到最新").set_defaults(func=_run_db_upgrade)
+    upgrade = db_sub.add_parser("upgrade", help="升级数据库结构到最新")
+    add_config_option(upgrade)
+    upgrade.set_defaults(func=_run_db_upgrade)
 
     for register in FAMILY_COMMANDS:
         register(sub)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from bot.cli_app import opened_app
+from bot.cli_app import add_config_option, opened_app
 from bot.errors import UserError
 from bot.web.poster import NoChineseFont, find_font, render_poster, save_poster
 from handlers.board_links import village_url
@@ -35,6 +35,7 @@ def register(subparsers) -> None:
     poster.add_argument("--village", required=True, help="村名，如 雅庄村")
     poster.add_argument("--township", help="镇名（村名重复时用）")
     poster.add_argument("--out", required=True, help="输出文件：.png 或 .pdf")
+    add_config_option(poster)
     poster.set_defaults(func=run_poster)
 
 

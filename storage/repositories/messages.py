@@ -29,10 +29,6 @@ class ProcessedMessageRepository:
             is not None
         )
 
-    def mark(self, platform: str, message_id: str, received_at: datetime) -> None:
-        self.session.add(ProcessedMessage(platform=platform, message_id=message_id, received_at=received_at))
-        self.session.flush()
-
     def mark_new(self, platform: str, message_id: str, received_at: datetime) -> bool:
         """Record the id; False when it was recorded before (one statement, no read first)."""
         values = {"platform": platform, "message_id": message_id, "received_at": received_at}
