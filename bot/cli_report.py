@@ -54,8 +54,8 @@ def run_attendance_report(args: argparse.Namespace, app: App | None = None) -> i
         if args.xlsx:
             print(WROTE.format(path=write_workbook(report, args.xlsx)))
         return 0
-    except UserError as error:
-        print(error, file=sys.stderr)
+    except UserError as error:  # the same "❌ …" line as every other verb
+        print(f"❌ {error}", file=sys.stderr)
         return 2
 
 

@@ -105,7 +105,12 @@ def month_report(
 
 def start_of(row) -> date | None:
     """The first day counted for a roster row: its start date, not before the township's."""
-    starts = [day for day in (row.start, row.township_start) if day is not None]
+    return latest_start(row.start, row.township_start)
+
+
+def latest_start(member_start: date | None, township_start: date | None) -> date | None:
+    """A member is counted from the later of his own start and his township's (None: always)."""
+    starts = [day for day in (member_start, township_start) if day is not None]
     return max(starts) if starts else None
 
 

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from bot.messages import Reply
-from handlers.attendance_report import GREEN, MonthReport, month_report
+from handlers.attendance_report import GREEN, MonthReport, latest_start, month_report
 from handlers.attendance_views import display_names, status_label
 from handlers.checkin import card as checkin_card_for
 from handlers.names import member_names
@@ -69,8 +69,8 @@ def _remind_village(ctx, org: OrgRepository, village, today: date, mark: str) ->
 
 
 def _started(member: Member, today: date) -> bool:
-    starts = [day for day in (member.start_date, member.township.started_on) if day is not None]
-    return not starts or max(starts) <= today
+    start = latest_start(member.start_date, member.township.started_on)
+    return start is None or start <= today
 
 
 @tell_admins_on_failure("考勤预警")

@@ -113,7 +113,7 @@ def village_page(ctx: Context, village: Village, months_in_chart: int) -> Villag
     return VillagePage(
         township=township.name, township_id=township.id, village=village.name, village_id=village.id,
         month=_month_label(today) + report.mark, attendance=[(row, status_label(row)) for row in report.members],
-        required=report.required, chart=_chart(ctx, township, village.id, months_in_chart),
+        required=report.required, chart=_chart(ctx, township, village.id, months_in_chart, report),
         meetings=_meetings(ctx, township.id, village.id), points=_points(ctx, township, village.id),
         resolutions=_resolutions(ctx, township.id, village.id), updated=_updated(ctx),
     )
@@ -138,16 +138,17 @@ def _report(ctx: Context, township: Township, year: int, month: int, village_id:
     return month_report(ctx.session, ctx.settings, township, year, month, ctx.today(), village_id=village_id)
 
 
-def _chart(ctx: Context, township: Township, village_id: int, months: int) -> list[tuple[str, float | None]]:
-    """The village's attendance rate (days checked in or on leave / required) of the last months."""
+def _chart(ctx: Context, township: Township, village_id: int, months: int, this_month) -> list[tuple[str, float | None]]:
+    """The village's attendance rate (days checked in or on leave / required) of the last months;
+    `this_month` is the report the page already built for the current month."""
     today = ctx.today()
     points = []
     for back in range(months - 1, -1, -1):
         index = today.year * 12 + today.month - 1 - back
         year, month = divmod(index, 12)
-        report = _report(ctx, township, year, month + 1, village_id)
-        required = sum(r.required for r in report.members) if report else 0
-        done = sum(r.checked + r.leave for r in report.members) if report else 0
+        report = this_month if back == 0 else _report(ctx, township, year, month + 1, village_id)
+        required = sum(r.required for r in report.members)
+        done = sum(r.checked + r.leave for r in report.members)
         # a month without a single record (before the bot was used) shows "—", not 0 %
         points.append((f"{month + 1}月", round(100 * done / required, 1) if required and done else None))
     return points
