@@ -20,7 +20,7 @@ from typing import Any
 
 from bot.adapters.wecom import APP_CHAT_PREFIX
 from bot.adapters.wecom_long import EVENT_REF, MESSAGE_REF, LinkDown, WeComLongConnection
-from bot.contract.hygiene import escape_markdown
+from bot.adapters.wecom_send import markdown_with_mentions
 from bot.delivery import Sender
 from bot.messages import OutboundMessage
 
@@ -88,24 +88,17 @@ def _ok(answer: dict[str, Any]) -> bool:
     return True
 
 
-def _markdown(message: OutboundMessage) -> str:
-    # both answers are markdown: plain text (which may quote a user) is escaped so nothing typed
-    # by a user renders as a link or an <@userid> mention
-    body = message.text if message.markdown else escape_markdown(message.text)
-    return body + "".join(f" <@{user}>" for user in message.mentions)
-
-
 def respond_body(message: OutboundMessage) -> dict[str, Any]:
     if message.card is not None:
         return {"msgtype": "template_card", "template_card": template_card(message)}
-    stream = {"id": secrets.token_hex(8), "finish": True, "content": _markdown(message)}
+    stream = {"id": secrets.token_hex(8), "finish": True, "content": markdown_with_mentions(message)}
     return {"msgtype": "stream", "stream": stream}
 
 
 def send_body(message: OutboundMessage) -> dict[str, Any]:
     if message.card is not None:
         return {"msgtype": "template_card", "template_card": template_card(message)}
-    return {"msgtype": "markdown", "markdown": {"content": _markdown(message)}}
+    return {"msgtype": "markdown", "markdown": {"content": markdown_with_mentions(message)}}
 
 
 def template_card(message: OutboundMessage) -> dict[str, Any]:

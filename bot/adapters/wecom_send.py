@@ -81,11 +81,7 @@ class WeComSender:
         _check(post_json(self._http, url + f"?key={key}", body, timeout=self._timeout))
 
     def _response_url(self, message: OutboundMessage) -> None:
-        # response_url takes markdown only: a plain-text reply (which may quote user text) is
-        # escaped so a link or an <@userid> mention typed by a user is shown, not rendered.
-        shown = message.text if message.markdown else escape_markdown(message.text)
-        text = shown + "".join(f" <@{user}>" for user in message.mentions)
-        body = {"msgtype": "markdown", "markdown": {"content": text}}
+        body = {"msgtype": "markdown", "markdown": {"content": markdown_with_mentions(message)}}
         _check(post_json(self._http, message.reply_ref, body, timeout=self._timeout))
 
     def _app_ready(self) -> bool:
@@ -107,6 +103,14 @@ class WeComSender:
             _check(Answer(200, {"errcode": error.errcode, "errmsg": error.errmsg}, excerpt(str(error.errmsg))))
         except requests.ConnectionError as error:
             raise RetryLater("connection failed") from error
+
+
+def markdown_with_mentions(message: OutboundMessage) -> str:
+    """The markdown body of an AI-bot answer (response_url, long connection): a plain-text reply
+    (which may quote user text) is escaped so a link or an <@userid> mention typed by a user is
+    shown, not rendered; the reply's own mentions are appended as <@userid>."""
+    shown = message.text if message.markdown else escape_markdown(message.text)
+    return shown + "".join(f" <@{user}>" for user in message.mentions)
 
 
 def _check(answer: Answer) -> None:
