@@ -17,7 +17,7 @@ from bot.app import build_app
 from bot.messages import Attachment
 from bot.platform_config import OutboxSettings, WeComSettings
 from bot.serve import Server
-from storage.models import Checkin, MediaFile, OutboxMessage, ProcessedMessage
+from storage.models import Checkin, InboxMessage, MediaFile, OutboxMessage, ProcessedMessage
 from tests.standins import until
 from tests.factories import image_bytes
 from tests.wecom_client import AES_KEY, TOKEN, WeComServer, image_message, text_message
@@ -104,6 +104,20 @@ async def test_a_wrong_signature_is_refused_and_nothing_is_stored(server, http, 
     assert count(app, ProcessedMessage.id) == 0
     assert count(app, Checkin.id) == 0
     assert count(app, OutboxMessage.id) == 0
+
+
+async def test_a_signed_callback_the_bot_cannot_read_is_acked_and_kept_as_rejected(server, http, app):
+    """Truly WeCom's (signed, decrypts) but without a msgid: no 500 that WeCom would resend forever."""
+    payload = text_message("msg-x", "/打卡")
+    del payload["msgid"]
+    query, body = WeComServer().sign(payload)
+    assert await post(http, server, query, body) == 200
+    assert await post(http, server, query, body) == 200  # WeCom's retry: still one row
+    assert server.inbox.join()
+    with app.unit_of_work() as uow:
+        rows = list(uow.session.scalars(select(InboxMessage)))
+    assert [row.status for row in rows] == ["rejected"]
+    assert count(app, Checkin.id) == 0
 
 
 async def test_a_callback_encrypted_with_another_key_is_refused(server, http, app):

@@ -11,6 +11,7 @@ App callback: https://developer.work.weixin.qq.com/document/path/90930 (XML, Rec
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from datetime import datetime
@@ -33,7 +34,18 @@ PLATFORM = "wecom"
 APP_CHAT_PREFIX = "user:"  # one-to-one chats through the self-built app: chat id = "user:<userid>"
 MEDIA_KEY_MARK = "#aeskey="  # an image ref with its own key: "<url>#aeskey=<base64 key>"
 
-__all__ = ["AIBotCallback", "AppCallback", "CallbackRefused", "PLATFORM", "register_routes", "to_inbound"]
+__all__ = [
+    "AIBotCallback", "AppCallback", "CallbackRefused", "CallbackUnreadable", "PLATFORM", "register_routes", "to_inbound",
+]
+
+
+class CallbackUnreadable(Exception):
+    """Signed and decrypted, so truly WeCom's, but not a message the bot can read (a field missing):
+    acked and kept as `rejected` in the inbox, never a 500 that WeCom would resend forever."""
+
+    def __init__(self, message_id: str, raw: str, reason: str) -> None:
+        super().__init__(reason)
+        self.message_id, self.raw, self.reason = message_id, raw, reason
 
 
 class CallbackRefused(Exception):
@@ -71,7 +83,10 @@ class AIBotCallback(_EncryptedCallback):
             raise CallbackRefused(type(error).__name__) from error
         except Exception as error:  # a wrong key decrypts to garbage: struct/unicode/JSON errors
             raise CallbackRefused(f"bad body: {type(error).__name__}") from error
-        return self.to_inbound(payload)
+        try:
+            return self.to_inbound(payload)
+        except Exception as error:
+            raise CallbackUnreadable(str(payload.get("msgid") or ""), plain, repr(error)) from error
 
     def to_inbound(self, payload: dict[str, Any]) -> InboundMessage | None:
         return to_inbound(payload, self._now())
@@ -131,7 +146,12 @@ class AppCallback(_EncryptedCallback):
             raise CallbackRefused(type(error).__name__) from error
         except Exception as error:  # xmltodict raises its own parse errors
             raise CallbackRefused(f"bad body: {type(error).__name__}") from error
-        message = parse_message(xml)
+        try:
+            return self._to_inbound(parse_message(xml))
+        except Exception as error:
+            raise CallbackUnreadable("", xml if isinstance(xml, str) else repr(xml), repr(error)) from error
+
+    def _to_inbound(self, message) -> InboundMessage | None:
         if message.type not in ("text", "image"):
             return None
         attachments = (Attachment("image", message.media_id),) if message.type == "image" else ()
@@ -150,24 +170,26 @@ class AppCallback(_EncryptedCallback):
 
 
 Accept = Callable[[InboundMessage], Awaitable[None]]
+Reject = Callable[[str, str, str, str], Awaitable[None]]  # (platform, message id, raw, reason)
 
 
-def register_routes(web_app: web.Application, app: App, accept: Accept) -> None:
-    """Add the callback routes of whatever is configured; `accept` returns once a message is stored."""
+def register_routes(web_app: web.Application, app: App, accept: Accept, reject: Reject) -> None:
+    """Add the callback routes of whatever is configured; `accept` returns once a message is stored,
+    `reject` once an unreadable one is kept as rejected."""
     config = app.settings.wecom
     if config.aibot_token.get_secret_value():
         aibot = AIBotCallback(
             config.aibot_token.get_secret_value(), config.aibot_aes_key.get_secret_value(), app.clock.now
         )
-        _add(web_app, config.callback_path, aibot, accept)
+        _add(web_app, config.callback_path, aibot, accept, reject)
     if config.app_token.get_secret_value() and config.corp_id:
         app_cb = AppCallback(
             config.app_token.get_secret_value(), config.app_aes_key.get_secret_value(), config.corp_id, app.clock.now
         )
-        _add(web_app, config.app_callback_path, app_cb, accept)
+        _add(web_app, config.app_callback_path, app_cb, accept, reject)
 
 
-def _add(web_app: web.Application, path: str, callback, accept: Accept) -> None:
+def _add(web_app: web.Application, path: str, callback, accept: Accept, reject: Reject) -> None:
     async def check_url(request: web.Request) -> web.Response:
         q = request.query
         signed = (q.get("msg_signature", ""), q.get("timestamp", ""), q.get("nonce", ""))
@@ -186,6 +208,8 @@ def _add(web_app: web.Application, path: str, callback, accept: Accept) -> None:
         except CallbackRefused as error:
             log.warning("WeCom callback refused on %s: %s", path, error)
             return web.Response(status=403, text="forbidden")
+        except CallbackUnreadable as error:
+            return await _keep_unreadable(reject, path, body, error)
         if message is not None:
             try:
                 await accept(message)
@@ -197,3 +221,15 @@ def _add(web_app: web.Application, path: str, callback, accept: Accept) -> None:
 
     web_app.router.add_get(path, check_url)
     web_app.router.add_post(path, receive)
+
+
+async def _keep_unreadable(reject: Reject, path: str, body: bytes, error: CallbackUnreadable) -> web.Response:
+    """Ack a genuine but unreadable callback once it is kept as rejected (503 if it cannot be kept)."""
+    message_id = error.message_id or "unreadable-" + hashlib.sha256(body).hexdigest()[:32]
+    log.warning("WeCom callback %s on %s unreadable (%s); kept as rejected", message_id, path, error.reason)
+    try:
+        await reject(PLATFORM, message_id, error.raw, error.reason)
+    except Exception:
+        log.exception("unreadable WeCom callback %s not stored; answering 503", message_id)
+        return web.Response(status=503, text="busy")
+    return web.Response(text="")

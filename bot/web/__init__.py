@@ -26,7 +26,7 @@ def build_web_app(app: App, inbox: Inbox) -> web.Application:
     web_app = web.Application(client_max_size=1024 * 1024)
     web_app.router.add_get("/healthz", _health)
     if app.settings.wecom.enabled:
-        wecom.register_routes(web_app, app, inbox.accept_async)
+        wecom.register_routes(web_app, app, inbox.accept_async, inbox.reject_async)
     register_board_routes(web_app, app)  # the 公开栏 pages, photos and the admin view
     return web_app
 
