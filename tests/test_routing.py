@@ -71,3 +71,10 @@ def test_group_commands_from_a_chat_that_is_no_village_group_say_where_to_use_th
 
         for model in (MinutesSession, Resolution, Vote):
             assert uow.session.scalar(select(func.count(model.id))) == 0
+
+
+def test_every_command_family_has_a_chinese_label_in_the_help_list():
+    from handlers.help import FAMILY_LABELS
+
+    families = {command.family for router in ROUTERS for command in router.commands}
+    assert families <= set(FAMILY_LABELS), "add the new family's Chinese name to handlers.help.FAMILY_LABELS"
