@@ -194,12 +194,16 @@ class Inbox:
 
     def _finish(self, ids: list[int], results: list[Exception | None]) -> None:
         now = self._app.clock.now()
+        handled = [row_id for row_id, error in zip(ids, results) if error is None]
         with self.gate.normal(), self._app.unit_of_work() as uow:
+            if handled:  # the usual case: one statement for the whole batch
+                uow.session.execute(
+                    update(InboxMessage).where(InboxMessage.id.in_(handled))
+                    .values(status="handled", handled_at=now, error=None)
+                )
             for row_id, error in zip(ids, results):
-                row = uow.session.get(InboxMessage, row_id)
-                if error is None:
-                    row.status, row.handled_at, row.error = "handled", now, None
-                else:
+                if error is not None:
+                    row = uow.session.get(InboxMessage, row_id)
                     final = row.attempts >= MAX_ATTEMPTS or isinstance(error, ToldToResend)
                     row.status = "failed" if final else "pending"
                     row.error = repr(error)[:500]
