@@ -43,10 +43,15 @@ class Context:
     policy: Policy | None = None  # what the sender may act on (set by the router)
     cards: CardBook | None = None  # redraws a tapped card (bot/cards.py)
     roster: RosterCache = field(default_factory=RosterCache)
+    # the handler runs in a savepoint of its own; False in a batch's optimistic first run, where a
+    # raising handler rolls the whole batch back instead (bot/dispatcher.py)
+    isolate_handler: bool = True
 
     @classmethod
-    def for_message(cls, app: App, session: Session, message: InboundMessage) -> Context:
-        return cls._build(app, session, message)
+    def for_message(cls, app: App, session: Session, message: InboundMessage, *, isolate_handler: bool = True) -> Context:
+        ctx = cls._build(app, session, message)
+        ctx.isolate_handler = isolate_handler
+        return ctx
 
     @classmethod
     def for_job(cls, app: App, session: Session) -> Context:

@@ -38,40 +38,34 @@ class OutboxWriter:
         chat_id: str,
         reply_ref: str | None = None,
         dedupe_key: str | None = None,
-    ) -> OutboxMessage | None:
+    ) -> int | None:
         """Queue one reply for a chat, split at the platform's size limit into as few rows as fit.
 
         Each part carries the mentions whose `@姓名` it shows (mentions named nowhere go with the
-        first part). With a dedupe_key already queued, nothing is added. Returns the first row.
+        first part). With a dedupe_key already queued, nothing is added. Returns the first row's id.
         """
         if dedupe_key and self._rows.has_key(dedupe_key):
             return None
         parts = split_text(reply.text, limit_for(platform, reply.markdown))
         mentions = self._mentions_by_part(reply, platform, parts)
         now = self._clock.now()
-        rows = []
-        for index, part in enumerate(parts):
-            ref = self._reply_ref(platform, reply_ref)
-            rows.append(
-                self._rows.add(
-                    OutboxMessage(
-                        platform=platform,
-                        chat_id=chat_id,
-                        text=part,
-                        markdown=reply.markdown,
-                        mentions=mentions[index],
-                        image_ref=reply.image_ref if index == 0 else None,
-                        card=reply.card.to_json() if reply.card and index == 0 else None,
-                        reply_ref=ref,
-                        dedupe_key=_part_key(dedupe_key, index),
-                        status="pending",
-                        attempts=0,
-                        created_at=now,
-                        next_attempt_at=now,
-                    )
-                )
-            )
-        return rows[0]
+        ids = [
+            self._rows.add({
+                "platform": platform,
+                "chat_id": chat_id,
+                "text": part,
+                "markdown": reply.markdown,
+                "mentions": mentions[index],
+                "image_ref": reply.image_ref if index == 0 else None,
+                "card": reply.card.to_json() if reply.card and index == 0 else None,
+                "reply_ref": self._reply_ref(platform, reply_ref),
+                "dedupe_key": _part_key(dedupe_key, index),
+                "created_at": now,
+                "next_attempt_at": now,
+            })
+            for index, part in enumerate(parts)
+        ]
+        return ids[0]
 
     def _reply_ref(self, platform: str, reply_ref: str | None) -> str | None:
         if reply_ref is None or platform not in SINGLE_USE_REPLY_REF or not reply_ref.startswith("http"):
@@ -92,19 +86,19 @@ class OutboxWriter:
             by_part[shown_in].append(user_ids[member_id])
         return by_part
 
-    def to_group(self, group: GroupChat, reply: Reply, *, dedupe_key: str | None = None) -> OutboxMessage | None:
+    def to_group(self, group: GroupChat, reply: Reply, *, dedupe_key: str | None = None) -> int | None:
         return self.enqueue(reply, platform=group.platform, chat_id=group.chat_id, dedupe_key=dedupe_key)
 
     def to_groups(
         self, groups: Iterable[GroupChat], reply: Reply, *, dedupe_key: str | None = None
-    ) -> list[OutboxMessage]:
+    ) -> list[int]:
         """Send to several groups (e.g. a village's WeCom and DingTalk groups); one key per group."""
         queued = []
         for group in groups:
             key = f"{dedupe_key}@{group.platform}:{group.chat_id}" if dedupe_key else None
-            row = self.to_group(group, reply, dedupe_key=key)
-            if row is not None:
-                queued.append(row)
+            row_id = self.to_group(group, reply, dedupe_key=key)
+            if row_id is not None:
+                queued.append(row_id)
         return queued
 
 

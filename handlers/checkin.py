@@ -8,7 +8,7 @@ from bot.messages import Button, Card, Reply
 from bot.router import Router
 from handlers.dates import show_day
 from storage.models import Checkin
-from storage.repositories import CheckinRepository, LeaveRepository, OrgRepository
+from storage.repositories import CheckinRepository, LeaveRepository, NewCheckin, OrgRepository
 
 router = Router("checkin")
 
@@ -30,7 +30,7 @@ def check_in(message, ctx):
     at = local(message.received_at)
     checkins = CheckinRepository(ctx.session)
     late = at.time().replace(tzinfo=None) > ctx.settings.checkin.late_after
-    checkin = Checkin(member_id=member.id, day=at.date(), checked_at=at, late=late, village_id=member.village_id)
+    checkin = NewCheckin(member_id=member.id, day=at.date(), checked_at=at, late=late, village_id=member.village_id)
     if not checkins.add_if_first(checkin):  # checked in before, or a double tap got there first
         return _already(member, checkins.of_member_on(member.id, at.date()))
     template = CHECKED_IN_LATE if late else CHECKED_IN

@@ -16,6 +16,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.driver import use_driver_savepoints
+
 __all__ = ["make_engine", "make_session_factory", "migrate", "alembic_config"]
 
 
@@ -23,11 +25,13 @@ def make_engine(url: str, **kwargs) -> Engine:
     """Create an engine for any SQLAlchemy URL; an SQLite file's folder is created if missing."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, **kwargs)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
-    _tune_sqlite(engine)
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    else:
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
+        _tune_sqlite(engine)
+    use_driver_savepoints(engine)
     return engine
 
 

@@ -1,6 +1,6 @@
 """`INSERT … ON CONFLICT DO NOTHING` on SQLite and PostgreSQL: the one statement that both claims a
-unique key and tells whether it was new, with no read first. Statements are built once per table
-and dialect; the values go in as parameters, so SQLAlchemy's compiled cache serves every call."""
+unique key and tells whether it was new, with no read first. Statements are built and compiled once
+per table, dialect and set of columns, and run on the driver's cursor (storage/driver.py)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ from sqlalchemy import Connection, Table
 from sqlalchemy.orm import Session
 from sqlalchemy.dialects import postgresql, sqlite
 
+from storage.driver import DriverStatement
+
 __all__ = ["core_connection", "insert_if_new"]
 
 _CONNECTION = "core_connection"  # session.info: this transaction's connection
 
 _DIALECT_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-_statements: dict[tuple[str, str, tuple[str, ...]], Any] = {}
+_statements: dict[tuple[str, str, tuple[str, ...], tuple[str, ...]], DriverStatement] = {}
 
 
 def core_connection(session: Session) -> Connection:
@@ -23,14 +25,16 @@ def core_connection(session: Session) -> Connection:
 
     `Session.connection()` walks the transaction stack on every call; this asks once per
     (sub)transaction. It must ask again in a new savepoint: the ORM emits SAVEPOINT lazily, on the
-    first `Session.connection()` inside `begin_nested()`. `forget_connection` drops the entry
-    when the transaction ends."""
+    first `Session.connection()` inside `begin_nested()`. Each (sub)transaction's answer is kept
+    until the outer transaction ends (`forget_connection`), so returning to the outer transaction
+    after a savepoint asks nothing."""
     current = session.get_nested_transaction() or session.get_transaction()
-    cached = session.info.get(_CONNECTION)
-    if cached is not None and cached[0] is current and not cached[1].closed:
-        return cached[1]
-    connection = session.connection()
-    session.info[_CONNECTION] = (session.get_nested_transaction() or session.get_transaction(), connection)
+    known = session.info.get(_CONNECTION)
+    if known is None:
+        known = session.info[_CONNECTION] = {}
+    connection = known.get(current)
+    if connection is None or connection.closed:
+        connection = known[current] = session.connection()
     return connection
 
 
@@ -45,11 +49,9 @@ def insert_if_new(connection: Connection, table: Table, values: dict[str, Any], 
     commits this returns None, if it rolls back this row goes in.
     """
     dialect = connection.dialect.name
-    key = (dialect, table.name, unique)
+    key = (dialect, table.name, unique, tuple(values))
     statement = _statements.get(key)
     if statement is None:
-        statement = (
-            _DIALECT_INSERT[dialect](table).on_conflict_do_nothing(index_elements=list(unique)).returning(table.c.id)
-        )
-        _statements[key] = statement
-    return connection.execute(statement, values).scalar()
+        insert = _DIALECT_INSERT[dialect](table).on_conflict_do_nothing(index_elements=list(unique))
+        statement = _statements[key] = DriverStatement(insert.returning(table.c.id), column_keys=list(values))
+    return statement.scalar(connection, values)

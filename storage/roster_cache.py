@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, bindparam, event, or_, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
 
+from storage.driver import DriverStatement
 from storage.inserts import core_connection, forget_connection, insert_if_new
 from storage.models import GroupChat, Identity, Member, RosterVersion, Township, Village
 
@@ -30,14 +31,25 @@ __all__ = ["RosterCache", "bump_roster_version", "track_roster_changes"]
 ROSTER_CLASSES = (Township, Village, GroupChat, Member, Identity)
 _VERSION_ROW = 1
 _CHECKED = "roster_cache_checked"  # session.info flag: version read in this transaction
+_ATTACHED = "roster_cache_attached"  # session.info: {(class, id): instance} handed out in this transaction
 T = TypeVar("T")
 _MISSING = object()
 
-_VERSION = select(RosterVersion.number).where(RosterVersion.id == _VERSION_ROW)
-_GROUP_BY_CHAT = select(GroupChat).where(GroupChat.platform == bindparam("platform"), GroupChat.chat_id == bindparam("chat"))
+_VERSION = DriverStatement(select(RosterVersion.number).where(RosterVersion.id == bindparam("row")))
+
+
+def _columns(cls) -> list:
+    """A model's columns labelled with their attribute names: a row is then a ready snapshot."""
+    return [attr.columns[0].label(attr.key) for attr in cls.__mapper__.column_attrs]
+
+
+_GROUP_BY_CHAT = select(*_columns(GroupChat)).where(
+    GroupChat.platform == bindparam("platform"), GroupChat.chat_id == bindparam("chat")
+)
+_ACCOUNT = "_account"
 _MEMBERS_BY_ACCOUNT = (
-    select(Identity.user_id, Member)
-    .join(Identity, Identity.member_id == Member.id)
+    select(Identity.user_id.label(_ACCOUNT), *_columns(Member))
+    .join_from(Member, Identity, Identity.member_id == Member.id)
     .where(
         Identity.platform == bindparam("platform"),
         Member.active.is_(True),
@@ -67,15 +79,18 @@ class RosterCache:
         values = self._members.get((platform, user_id), _MISSING)
         if values is not _MISSING:
             return _attach(session, Member, values)
-        found = {
-            row.user_id: row.Member
-            for row in session.execute(_MEMBERS_BY_ACCOUNT, {"platform": platform, "user": user_id, "village": village_id})
-        }
-        for other, member in found.items():
-            self._remember(session, "_members", (platform, other), member)
-        member = found.get(user_id)
-        self._remember(session, "_members", (platform, user_id), member)
-        return member
+        rows = core_connection(session).execute(
+            _MEMBERS_BY_ACCOUNT, {"platform": platform, "user": user_id, "village": village_id}
+        )
+        found = {}
+        for row in rows.mappings():
+            values = dict(row)
+            found[values.pop(_ACCOUNT)] = values
+        for other, values in found.items():
+            self._remember(session, "_members", (platform, other), values)
+        values = found.get(user_id)
+        self._remember(session, "_members", (platform, user_id), values)
+        return _attach(session, Member, values)
 
     def group(self, session: Session, platform: str, chat_id: str) -> GroupChat | None:
         """The bound group chat, or None."""
@@ -83,26 +98,27 @@ class RosterCache:
         values = self._groups.get((platform, chat_id), _MISSING)
         if values is not _MISSING:
             return _attach(session, GroupChat, values)
-        group = session.scalar(_GROUP_BY_CHAT, {"platform": platform, "chat": chat_id})
-        self._remember(session, "_groups", (platform, chat_id), group)
-        return group
+        row = core_connection(session).execute(_GROUP_BY_CHAT, {"platform": platform, "chat": chat_id}).mappings().first()
+        values = dict(row) if row is not None else None
+        self._remember(session, "_groups", (platform, chat_id), values)
+        return _attach(session, GroupChat, values)
 
     def _check(self, session: Session) -> None:
         if _CHECKED in session.info:
             return
-        version = core_connection(session).scalar(_VERSION)
+        version = _VERSION.scalar(core_connection(session), {"row": _VERSION_ROW})
         session.info[_CHECKED] = version
         if version is None or version != self._version:
             with self._lock:
                 self._members, self._groups, self._version = {}, {}, version
 
-    def _remember(self, session: Session, table: str, key: tuple[str, str], obj) -> None:
+    def _remember(self, session: Session, table: str, key: tuple[str, str], values: dict[str, Any] | None) -> None:
         """Keep an answer only while the cache still holds the version this transaction saw: a
         change committed meanwhile (here or in another worker) must not be cached under a newer one."""
         with self._lock:
             seen = session.info.get(_CHECKED)
             if seen is not None and seen == self._version:
-                getattr(self, table)[key] = _snapshot(obj)
+                getattr(self, table)[key] = values
 
 
 def track_roster_changes(session_factory: sessionmaker[Session], cache: RosterCache) -> None:
@@ -120,6 +136,7 @@ def track_roster_changes(session_factory: sessionmaker[Session], cache: RosterCa
     def _forget(session: Session, transaction) -> None:
         if transaction.parent is None:
             session.info.pop(_CHECKED, None)
+            session.info.pop(_ATTACHED, None)
             forget_connection(session)
 
 
@@ -132,16 +149,24 @@ def bump_roster_version(connection: Connection) -> None:
         insert_if_new(connection, RosterVersion.__table__, {"id": _VERSION_ROW, "number": 1}, ("id",))
 
 
-def _snapshot(obj) -> dict[str, Any] | None:
-    if obj is None:
-        return None
-    return {attr.key: getattr(obj, attr.key) for attr in obj.__mapper__.column_attrs}
-
-
 def _attach(session: Session, cls: type[T], values: dict[str, Any] | None) -> T | None:
+    """This transaction's instance of a cached row. Instances handed out are kept for the whole
+    transaction (the identity map holds them only weakly): the 15 check-ins of a village in one
+    batch share one group instance instead of building it 15 times."""
     if values is None:
         return None
-    existing = session.identity_map.get(session.identity_key(cls, values["id"]))
+    attached = session.info.get(_ATTACHED)
+    if attached is None:
+        attached = session.info[_ATTACHED] = {}
+    key = (cls, values["id"])
+    obj = attached.get(key)
+    if obj is None:
+        obj = attached[key] = _instance(session, cls, values)
+    return obj
+
+
+def _instance(session: Session, cls: type[T], values: dict[str, Any]) -> T:
+    existing = session.identity_map.get(cls.__mapper__.identity_key_from_primary_key((values["id"],)))
     if existing is not None:
         return existing
     obj = cls.__mapper__.class_manager.new_instance()  # as the ORM builds a loaded row: no events

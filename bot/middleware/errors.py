@@ -8,7 +8,11 @@ same for refusals of who, where and which arguments). Typed with a slash, it alw
 
 A database that fails as such (locked, connection lost: `OperationalError`) is not the handler's
 fault: it propagates, the dispatcher rolls the whole message back, leaves it unmarked for a retry
-and answers "系统繁忙"."""
+and answers "系统繁忙".
+
+In the optimistic first run of a batch (`ctx.isolate_handler` False) there is no savepoint to undo:
+a handler that raises anything ends the run with `HandlerRaised`, and the dispatcher runs the batch
+again with a savepoint per handler, where the rules above apply."""
 
 import logging
 
@@ -22,7 +26,18 @@ from bot.middleware import Next
 log = logging.getLogger(__name__)
 
 
+class HandlerRaised(Exception):
+    """A handler raised in a batch's optimistic run; the batch must run again, a savepoint each."""
+
+
 def reply_on_error(ctx, call_next: Next):
+    if not ctx.isolate_handler:
+        try:
+            return call_next(ctx)
+        except OperationalError:
+            raise
+        except Exception as error:
+            raise HandlerRaised(ctx.message.message_id) from error
     savepoint = ctx.session.begin_nested()
     try:
         replies = call_next(ctx)

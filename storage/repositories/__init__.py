@@ -1,7 +1,7 @@
 """Repositories: query helpers that take a session and never commit."""
 
 from storage.repositories.attendance import AttendanceRepository
-from storage.repositories.checkins import CheckinRepository
+from storage.repositories.checkins import CheckinRepository, NewCheckin
 from storage.repositories.leave import LeaveRepository
 from storage.repositories.meetings import MeetingRepository
 from storage.repositories.messages import OutboxRepository, ProcessedMessageRepository
@@ -17,6 +17,7 @@ __all__ = [
     "CheckinRepository",
     "LeaveRepository",
     "MeetingRepository",
+    "NewCheckin",
     "NoticeRepository",
     "OrgRepository",
     "OutboxRepository",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from storage.driver import DriverStatement
 from storage.inserts import core_connection, insert_if_new
 from storage.models import Checkin
 
@@ -14,9 +16,23 @@ _EARLIER_THAT_DAY = select(func.count(Checkin.id)).where(
     Checkin.day == bindparam("day"),
     (Checkin.checked_at < bindparam("at")) | ((Checkin.checked_at == bindparam("at")) & (Checkin.id <= bindparam("id"))),
 )
-_ORDER_IN_VILLAGE = _EARLIER_THAT_DAY.where(Checkin.village_id == bindparam("village"))
-_ORDER_IN_TOWNSHIP = _EARLIER_THAT_DAY.where(Checkin.village_id.is_(None))
+_ORDER_IN_VILLAGE = DriverStatement(_EARLIER_THAT_DAY.where(Checkin.village_id == bindparam("village")))
+_ORDER_IN_TOWNSHIP = DriverStatement(_EARLIER_THAT_DAY.where(Checkin.village_id.is_(None)))
 _CHECKIN_COLUMNS = ("member_id", "day", "checked_at", "late", "village_id", "source")
+
+
+@dataclass
+class NewCheckin:
+    """A check-in about to be stored by `add_if_first`: plain values, as building an ORM object
+    (attribute events, instance state) costs more than the insert itself. `id` is set once stored."""
+
+    member_id: int
+    day: date
+    checked_at: datetime
+    late: bool
+    village_id: int | None
+    source: str = "chat"
+    id: int | None = None
 
 
 class CheckinRepository:
@@ -31,21 +47,19 @@ class CheckinRepository:
         self.session.flush()
         return checkin
 
-    def add_if_first(self, checkin: Checkin) -> bool:
+    def add_if_first(self, checkin: NewCheckin) -> bool:
         """Store the member's check-in of the day unless one exists (one INSERT … ON CONFLICT DO
-        NOTHING); on success `checkin.id` is set. The object itself stays out of the session."""
+        NOTHING); on success `checkin.id` is set."""
         values = {column: getattr(checkin, column) for column in _CHECKIN_COLUMNS}
-        if values["source"] is None:  # not given: the column's default applies
-            del values["source"]
         checkin.id = insert_if_new(core_connection(self.session), Checkin.__table__, values, ("member_id", "day"))
         return checkin.id is not None
 
-    def order_of(self, checkin: Checkin) -> int:
+    def order_of(self, checkin: NewCheckin) -> int:
         """1-based rank of this check-in among the same village's check-ins that day (one count
         on the (village_id, day, checked_at) index)."""
         query = _ORDER_IN_TOWNSHIP if checkin.village_id is None else _ORDER_IN_VILLAGE
         values = {"day": checkin.day, "at": checkin.checked_at, "id": checkin.id, "village": checkin.village_id}
-        return core_connection(self.session).scalar(query, values) or 0
+        return query.scalar(core_connection(self.session), values) or 0
 
     def checked_in_member_ids(self, day: date, member_ids: list[int]) -> set[int]:
         if not member_ids:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from storage.driver import DriverStatement
 from storage.inserts import core_connection, insert_if_new
 from storage.models import OutboxMessage, ProcessedMessage
 
 _MESSAGE_KEY = ("platform", "message_id")
 _OUTBOX_TABLE = OutboxMessage.__table__
-_INSERT_OUTBOX = insert(_OUTBOX_TABLE).returning(_OUTBOX_TABLE.c.id)
+_OUTBOX_COLUMNS = [column.key for column in _OUTBOX_TABLE.columns if column.key != "id"]
+_NEW_OUTBOX_ROW = dict.fromkeys(_OUTBOX_COLUMNS) | {"status": "pending", "attempts": 0}
+_INSERT_OUTBOX = DriverStatement(insert(_OUTBOX_TABLE).returning(_OUTBOX_TABLE.c.id), column_keys=_OUTBOX_COLUMNS)
 
 
 class ProcessedMessageRepository:
@@ -39,14 +43,11 @@ class OutboxRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, row: OutboxMessage) -> OutboxMessage | None:
-        """Queue a row; a row whose dedupe_key was already queued is skipped (returns None)."""
-        if row.dedupe_key and self.has_key(row.dedupe_key):
-            return None
-        # one Core INSERT … RETURNING: the ORM's flush costs more than it gives on the hot path
-        values = {column.key: getattr(row, column.key) for column in _OUTBOX_TABLE.columns if column.key != "id"}
-        row.id = core_connection(self.session).execute(_INSERT_OUTBOX, values).scalar_one()
-        return row
+    def add(self, values: dict[str, Any]) -> int:
+        """Queue a pending row (the writer has checked its dedupe key); returns its id. One INSERT …
+        RETURNING on the driver: building an ORM object and flushing it costs more than it gives here."""
+        row = dict(_NEW_OUTBOX_ROW, **values)
+        return _INSERT_OUTBOX.scalar(core_connection(self.session), row)
 
     def has_key(self, dedupe_key: str) -> bool:
         return self.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)) is not None
