@@ -46,11 +46,17 @@ class Context:
     # the handler runs in a savepoint of its own; False in a batch's optimistic first run, where a
     # raising handler rolls the whole batch back instead (bot/dispatcher.py)
     isolate_handler: bool = True
+    # (platform, message id) pairs a batch recorded as processed in one statement, still unclaimed
+    # by their message; None: the dedupe middleware records this message's id itself
+    batch_new_ids: set[tuple[str, str]] | None = None
 
     @classmethod
-    def for_message(cls, app: App, session: Session, message: InboundMessage, *, isolate_handler: bool = True) -> Context:
+    def for_message(
+        cls, app: App, session: Session, message: InboundMessage, *, isolate_handler: bool = True,
+        batch_new_ids: set[tuple[str, str]] | None = None,
+    ) -> Context:
         ctx = cls._build(app, session, message)
-        ctx.isolate_handler = isolate_handler
+        ctx.isolate_handler, ctx.batch_new_ids = isolate_handler, batch_new_ids
         return ctx
 
     @classmethod

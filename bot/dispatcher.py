@@ -95,7 +95,8 @@ class Dispatcher:
         for isolate_handlers in (False, True):
             with UnitOfWork(self._app.session_factory) as uow:
                 try:
-                    results = [self._run(uow.session, message, isolate_handlers) for message in messages]
+                    new_ids = self._record_ids(uow.session, messages)
+                    results = [self._run(uow.session, message, isolate_handlers, new_ids) for message in messages]
                     uow.commit()
                 except HandlerRaised:  # the optimistic run met a failing handler: again, a savepoint each
                     uow.rollback()
@@ -121,9 +122,20 @@ class Dispatcher:
                 raise
         return result
 
-    def _run(self, session: Session, message: InboundMessage, isolate_handler: bool = True) -> DispatchResult:
+    def _record_ids(self, session: Session, messages: Sequence[InboundMessage]) -> set[tuple[str, str]]:
+        """The batch's message ids as processed, in one statement; the ones that were new (the bot's
+        own messages are dropped unrecorded, as `handle` does)."""
+        keys = [(message.platform, message.message_id) for message in messages if not message.from_bot]
+        return ProcessedMessageRepository(session).mark_new_many(keys, self._app.clock.now())
+
+    def _run(
+        self, session: Session, message: InboundMessage, isolate_handler: bool = True,
+        batch_new_ids: set[tuple[str, str]] | None = None,
+    ) -> DispatchResult:
         """The middleware chain and the handler, then the replies into the outbox (no commit)."""
-        ctx = Context.for_message(self._app, session, message, isolate_handler=isolate_handler)
+        ctx = Context.for_message(
+            self._app, session, message, isolate_handler=isolate_handler, batch_new_ids=batch_new_ids
+        )
         try:
             replies = self._pipeline(ctx)
         except DuplicateMessage:

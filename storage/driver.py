@@ -51,6 +51,11 @@ class DriverStatement:
         compiled = self._compiled_for(connection.dialect)
         return run_on_driver(connection, compiled.sql, _parameters(compiled, values), fetch=True)
 
+    def all(self, connection: Connection, values: dict[str, Any]) -> list[tuple]:
+        """Every row of the result, as tuples."""
+        compiled = self._compiled_for(connection.dialect)
+        return run_on_driver(connection, compiled.sql, _parameters(compiled, values), fetch="all")
+
     def scalar(self, connection: Connection, values: dict[str, Any]) -> Any:
         row = self.first(connection, values)
         return row[0] if row else None
@@ -82,12 +87,15 @@ def _parameters(compiled: _Compiled, values: dict[str, Any]) -> Sequence[Any] | 
     return processed if compiled.positional else dict(zip(compiled.keys, processed))
 
 
-def run_on_driver(connection: Connection, sql: str, parameters=(), *, fetch: bool = False) -> tuple | None:
-    """Run one statement on the DBAPI connection of `connection` (inside its transaction)."""
+def run_on_driver(connection: Connection, sql: str, parameters=(), *, fetch: bool | str = False):
+    """Run one statement on the DBAPI connection of `connection` (inside its transaction); return
+    nothing, the first row (`fetch=True`) or every row (`fetch="all"`)."""
     dialect = connection.dialect
     cursor = connection.connection.dbapi_connection.cursor()
     try:
         cursor.execute(sql, parameters)
+        if fetch == "all":
+            return cursor.fetchall()
         return cursor.fetchone() if fetch else None
     except dialect.loaded_dbapi.Error as error:
         raise DBAPIError.instance(sql, parameters, error, dialect.loaded_dbapi.Error) from error

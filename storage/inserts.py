@@ -6,18 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, bindparam
 from sqlalchemy.orm import Session
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.driver import DriverStatement
 
-__all__ = ["core_connection", "insert_if_new"]
+__all__ = ["core_connection", "insert_if_new", "insert_many_if_new"]
 
 _CONNECTION = "core_connection"  # session.info: this transaction's connection
 
 _DIALECT_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-_statements: dict[tuple[str, str, tuple[str, ...], tuple[str, ...]], DriverStatement] = {}
+_statements: dict[tuple, DriverStatement] = {}
 
 
 def core_connection(session: Session) -> Connection:
@@ -55,3 +55,21 @@ def insert_if_new(connection: Connection, table: Table, values: dict[str, Any], 
         insert = _DIALECT_INSERT[dialect](table).on_conflict_do_nothing(index_elements=list(unique))
         statement = _statements[key] = DriverStatement(insert.returning(table.c.id), column_keys=list(values))
     return statement.scalar(connection, values)
+
+
+def insert_many_if_new(
+    connection: Connection, table: Table, rows: list[dict[str, Any]], unique: tuple[str, ...]
+) -> list[tuple]:
+    """Insert the rows whose `unique` columns are new, in ONE statement; return the `unique` values
+    of the rows inserted. A key given twice is inserted once. Every row has the same columns."""
+    if not rows:
+        return []
+    dialect, columns = connection.dialect.name, tuple(rows[0])
+    key = (dialect, table.name, unique, columns, len(rows))
+    statement = _statements.get(key)
+    if statement is None:
+        values = [{c: bindparam(f"{c}_{i}", type_=table.c[c].type) for c in columns} for i in range(len(rows))]
+        insert = _DIALECT_INSERT[dialect](table).values(values).on_conflict_do_nothing(index_elements=list(unique))
+        statement = _statements[key] = DriverStatement(insert.returning(*(table.c[c] for c in unique)))
+    flat = {f"{c}_{i}": row[c] for i, row in enumerate(rows) for c in columns}
+    return statement.all(connection, flat)

@@ -9,7 +9,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from storage.driver import DriverStatement
-from storage.inserts import core_connection, insert_if_new
+from storage.inserts import core_connection, insert_if_new, insert_many_if_new
 from storage.models import OutboxMessage, ProcessedMessage
 
 _MESSAGE_KEY = ("platform", "message_id")
@@ -37,6 +37,13 @@ class ProcessedMessageRepository:
         """Record the id; False when it was recorded before (one statement, no read first)."""
         values = {"platform": platform, "message_id": message_id, "received_at": received_at}
         return insert_if_new(core_connection(self.session), ProcessedMessage.__table__, values, _MESSAGE_KEY) is not None
+
+
+    def mark_new_many(self, keys: list[tuple[str, str]], received_at: datetime) -> set[tuple[str, str]]:
+        """Record many (platform, message id) pairs in one statement; return those that were new."""
+        rows = [{"platform": platform, "message_id": message_id, "received_at": received_at} for platform, message_id in keys]
+        inserted = insert_many_if_new(core_connection(self.session), ProcessedMessage.__table__, rows, _MESSAGE_KEY)
+        return {(platform, message_id) for platform, message_id in inserted}
 
 
 class OutboxRepository:
