@@ -7,7 +7,6 @@ from bot.contract import ANYWHERE, Scope
 from bot.messages import Button, Card, Reply
 from bot.router import Router
 from handlers.dates import show_day
-from storage.models import Checkin
 from storage.repositories import CheckinRepository, LeaveRepository, NewCheckin, OrgRepository
 
 router = Router("checkin")
@@ -32,14 +31,14 @@ def check_in(message, ctx):
     late = at.time().replace(tzinfo=None) > ctx.settings.checkin.late_after
     checkin = NewCheckin(member_id=member.id, day=at.date(), checked_at=at, late=late, village_id=member.village_id)
     if not checkins.add_if_first(checkin):  # checked in before, or a double tap got there first
-        return _already(member, checkins.of_member_on(member.id, at.date()))
+        return _already(member, *checkins.time_of_day(member.id, at.date()))
     template = CHECKED_IN_LATE if late else CHECKED_IN
     return template.format(name=member.name, time=_hhmm(at), order=checkins.order_of(checkin))
 
 
-def _already(member, earlier: Checkin) -> str:
-    template = ALREADY_LATE if earlier.late else ALREADY
-    return template.format(name=member.name, time=_hhmm(earlier.checked_at))
+def _already(member, checked_at: datetime, late: bool) -> str:
+    template = ALREADY_LATE if late else ALREADY
+    return template.format(name=member.name, time=_hhmm(checked_at))
 
 
 def _hhmm(moment) -> str:

@@ -9,8 +9,9 @@ booleans on SQLite); only the execution goes straight to the DBAPI cursor of the
 own connection, so it commits and rolls back with everything else. Driver errors are raised as
 SQLAlchemy's exceptions, as Core would raise them.
 
-Only statements whose results are plain values (ids, counts) belong here: rows come back as
-tuples, without result processing.
+Rows come back as tuples. A SELECT's columns go through their types' result processors (an
+aware Asia/Shanghai datetime, as the ORM would give); RETURNING columns do not, so only plain
+values (ids, keys) should be returned by a write.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class _Compiled:
     processors: tuple[Callable[[Any], Any] | None, ...]
     defaults: dict[str, Any]  # scalar column defaults of an INSERT, for keys the caller leaves out
     positional: bool
+    results: tuple[Callable[[Any], Any] | None, ...] | None  # a SELECT's result processors
 
 
 class DriverStatement:
@@ -49,12 +51,14 @@ class DriverStatement:
     def first(self, connection: Connection, values: dict[str, Any]) -> tuple | None:
         """The first row of the result as a tuple, or None."""
         compiled = self._compiled_for(connection.dialect)
-        return run_on_driver(connection, compiled.sql, _parameters(compiled, values), fetch=True)
+        row = run_on_driver(connection, compiled.sql, _parameters(compiled, values), fetch=True)
+        return _processed(compiled, row) if row is not None else None
 
     def all(self, connection: Connection, values: dict[str, Any]) -> list[tuple]:
         """Every row of the result, as tuples."""
         compiled = self._compiled_for(connection.dialect)
-        return run_on_driver(connection, compiled.sql, _parameters(compiled, values), fetch="all")
+        rows = run_on_driver(connection, compiled.sql, _parameters(compiled, values), fetch="all")
+        return [_processed(compiled, row) for row in rows]
 
     def scalar(self, connection: Connection, values: dict[str, Any]) -> Any:
         row = self.first(connection, values)
@@ -76,7 +80,20 @@ def _compile(statement: ClauseElement, dialect: Dialect, column_keys: list[str] 
         for column in getattr(compiled, "insert_prefetch", ())
         if column.default is not None and column.default.is_scalar
     }
-    return _Compiled(compiled.string, keys, processors, defaults, compiled.positional)
+    selected = getattr(statement, "selected_columns", None)
+    results = (
+        tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in selected)
+        if selected is not None else None
+    )
+    if results is not None and not any(results):
+        results = None
+    return _Compiled(compiled.string, keys, processors, defaults, compiled.positional, results)
+
+
+def _processed(compiled: _Compiled, row) -> tuple:
+    if compiled.results is None:
+        return tuple(row)
+    return tuple(process(value) if process is not None else value for process, value in zip(compiled.results, row))
 
 
 def _parameters(compiled: _Compiled, values: dict[str, Any]) -> Sequence[Any] | dict[str, Any]:

@@ -19,6 +19,9 @@ _EARLIER_THAT_DAY = select(func.count(Checkin.id)).where(
 _ORDER_IN_VILLAGE = DriverStatement(_EARLIER_THAT_DAY.where(Checkin.village_id == bindparam("village")))
 _ORDER_IN_TOWNSHIP = DriverStatement(_EARLIER_THAT_DAY.where(Checkin.village_id.is_(None)))
 _CHECKIN_COLUMNS = ("member_id", "day", "checked_at", "late", "village_id", "source")
+_FIRST_OF_DAY = DriverStatement(
+    select(Checkin.checked_at, Checkin.late).where(Checkin.member_id == bindparam("member"), Checkin.day == bindparam("day"))
+)
 
 
 @dataclass
@@ -41,6 +44,11 @@ class CheckinRepository:
 
     def of_member_on(self, member_id: int, day: date) -> Checkin | None:
         return self.session.scalar(select(Checkin).where(Checkin.member_id == member_id, Checkin.day == day))
+
+    def time_of_day(self, member_id: int, day: date) -> tuple[datetime, bool] | None:
+        """(checked_at, late) of the member's check-in that day, or None: the answer to a second
+        `/打卡`, read without building the ORM object."""
+        return _FIRST_OF_DAY.first(core_connection(self.session), {"member": member_id, "day": day})
 
     def add(self, checkin: Checkin) -> Checkin:
         self.session.add(checkin)
