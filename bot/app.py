@@ -31,6 +31,7 @@ from handlers import (
     votes,
 )
 from storage import UnitOfWork, make_engine, make_session_factory, migrate
+from storage.repositories.messages import hold_outbox_rows
 from storage.roster_cache import RosterCache, track_roster_changes
 
 # Every command family the bot serves, in the order /帮助 lists them.
@@ -69,6 +70,7 @@ class App:
 
     def __post_init__(self) -> None:
         track_roster_changes(self.session_factory, self.roster)
+        hold_outbox_rows(self.session_factory)
         self.dispatcher = Dispatcher(self)
 
     def unit_of_work(self) -> UnitOfWork:

@@ -63,8 +63,14 @@ class Outcome(enum.Enum):
 class DispatchResult:
     outcome: Outcome
     replies: tuple[Reply, ...] = ()
-    outbox_ids: tuple[int, ...] = field(default=())
+    # one list per queued outbox row, holding its id once written (a batch writes its replies
+    # together, just before its commit)
+    outbox_slots: tuple[list[int], ...] = field(default=())
     error: BaseException | None = None
+
+    @property
+    def outbox_ids(self) -> tuple[int, ...]:
+        return tuple(row_id for slot in self.outbox_slots for row_id in slot)
 
 
 class Dispatcher:
@@ -141,11 +147,23 @@ class Dispatcher:
         except DuplicateMessage:
             return DispatchResult(Outcome.DUPLICATE)
         self._queue_unsent(ctx)
-        row_ids = [
-            ctx.outbox.enqueue(reply, platform=message.platform, chat_id=message.chat_id, reply_ref=message.reply_ref)
+        slots = [
+            slot
             for reply in replies
+            for slot in self._queue_reply(ctx, reply)
         ]
-        return DispatchResult(Outcome.HANDLED, tuple(replies), tuple(row_id for row_id in row_ids if row_id))
+        return DispatchResult(Outcome.HANDLED, tuple(replies), tuple(slots))
+
+    @staticmethod
+    def _queue_reply(ctx: Context, reply: Reply) -> list[list[int]]:
+        """A reply's outbox rows: written at once where savepoints may undo work, held back for
+        the batch's one multi-row INSERT in an optimistic run (storage: OutboxRepository)."""
+        message = ctx.message
+        where = dict(platform=message.platform, chat_id=message.chat_id, reply_ref=message.reply_ref)
+        if not ctx.isolate_handler:
+            return ctx.outbox.enqueue_later(reply, **where)
+        row_id = ctx.outbox.enqueue(reply, **where)
+        return [[row_id]] if row_id is not None else []
 
     def _busy(self, message: InboundMessage, error: BaseException) -> DispatchResult:
         """Tell the sender to resend, in a transaction of its own (the message stays unmarked). When
@@ -157,7 +175,7 @@ class Dispatcher:
                     reply, platform=message.platform, chat_id=message.chat_id, reply_ref=message.reply_ref
                 )
                 uow.commit()
-            return DispatchResult(Outcome.FAILED, (reply,), (row_id,) if row_id else (), error=error)
+            return DispatchResult(Outcome.FAILED, (reply,), ([row_id],) if row_id else (), error=error)
         except Exception:
             log.exception("could not queue the busy reply for message %s", message.message_id)
             with self._unsent_lock:

@@ -44,13 +44,22 @@ class OutboxWriter:
         Each part carries the mentions whose `@姓名` it shows (mentions named nowhere go with the
         first part). With a dedupe_key already queued, nothing is added. Returns the first row's id.
         """
+        ids = self._queue(reply, platform, chat_id, reply_ref, dedupe_key, self._rows.add)
+        return ids[0] if ids else None
+
+    def enqueue_later(self, reply: Reply, *, platform: str, chat_id: str, reply_ref: str | None = None) -> list[list[int]]:
+        """Like `enqueue`, but the rows are held back and written with the rest of a batch's replies
+        in one statement (storage: `OutboxRepository.add_later`); each returned list receives a row id."""
+        return self._queue(reply, platform, chat_id, reply_ref, None, self._rows.add_later)
+
+    def _queue(self, reply: Reply, platform: str, chat_id: str, reply_ref: str | None, dedupe_key: str | None, add):
         if dedupe_key and self._rows.has_key(dedupe_key):
-            return None
+            return []
         parts = split_text(reply.text, limit_for(platform, reply.markdown))
         mentions = self._mentions_by_part(reply, platform, parts)
         now = self._clock.now()
-        ids = [
-            self._rows.add({
+        return [
+            add({
                 "platform": platform,
                 "chat_id": chat_id,
                 "text": part,
@@ -65,7 +74,6 @@ class OutboxWriter:
             })
             for index, part in enumerate(parts)
         ]
-        return ids[0]
 
     def _reply_ref(self, platform: str, reply_ref: str | None) -> str | None:
         if reply_ref is None or platform not in SINGLE_USE_REPLY_REF or not reply_ref.startswith("http"):

@@ -12,12 +12,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.driver import DriverStatement
 
-__all__ = ["core_connection", "insert_if_new", "insert_many_if_new"]
+__all__ = ["core_connection", "insert_if_new", "insert_many", "insert_many_if_new"]
 
 _CONNECTION = "core_connection"  # session.info: this transaction's connection
 
 _DIALECT_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 _statements: dict[tuple, DriverStatement] = {}
+_ROWS_PER_STATEMENT = 100  # well under SQLite's limit of bound variables, and few statement shapes
 
 
 def core_connection(session: Session) -> Connection:
@@ -62,14 +63,33 @@ def insert_many_if_new(
 ) -> list[tuple]:
     """Insert the rows whose `unique` columns are new, in ONE statement; return the `unique` values
     of the rows inserted. A key given twice is inserted once. Every row has the same columns."""
+    return _insert_rows(connection, table, rows, returning=unique, unique=unique)
+
+
+def insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert rows in ONE statement; their new ids, in the order of `rows` (a serial key is drawn
+    row by row, in VALUES order). Every row has the same columns."""
+    ids: list[int] = []
+    for start in range(0, len(rows), _ROWS_PER_STATEMENT):
+        chunk = rows[start:start + _ROWS_PER_STATEMENT]
+        ids += sorted(row_id for (row_id,) in _insert_rows(connection, table, chunk, returning=("id",)))
+    return ids
+
+
+def _insert_rows(
+    connection: Connection, table: Table, rows: list[dict[str, Any]], *, returning: tuple[str, ...],
+    unique: tuple[str, ...] | None = None,
+) -> list[tuple]:
     if not rows:
         return []
     dialect, columns = connection.dialect.name, tuple(rows[0])
-    key = (dialect, table.name, unique, columns, len(rows))
+    key = (dialect, table.name, unique, returning, columns, len(rows))
     statement = _statements.get(key)
     if statement is None:
         values = [{c: bindparam(f"{c}_{i}", type_=table.c[c].type) for c in columns} for i in range(len(rows))]
-        insert = _DIALECT_INSERT[dialect](table).values(values).on_conflict_do_nothing(index_elements=list(unique))
-        statement = _statements[key] = DriverStatement(insert.returning(*(table.c[c] for c in unique)))
+        insert = _DIALECT_INSERT[dialect](table).values(values)
+        if unique is not None:
+            insert = insert.on_conflict_do_nothing(index_elements=list(unique))
+        statement = _statements[key] = DriverStatement(insert.returning(*(table.c[c] for c in returning)))
     flat = {f"{c}_{i}": row[c] for i, row in enumerate(rows) for c in columns}
     return statement.all(connection, flat)

@@ -41,14 +41,17 @@ def test_a_batch_of_checkins_is_one_commit_and_everyone_gets_their_own_reply(wor
 
 
 def test_a_message_that_fails_outside_its_handler_leaves_the_others_untouched(world, clock, monkeypatch):
-    enqueue = OutboxWriter.enqueue
+    enqueue, enqueue_later = OutboxWriter.enqueue, OutboxWriter.enqueue_later
 
-    def failing_for_lixy(self, reply, **kwargs):
-        if "李秀英" in reply.text:
-            raise RuntimeError("outbox full")
-        return enqueue(self, reply, **kwargs)
+    def failing_for_lixy(queue):
+        def queue_unless_lixy(self, reply, **kwargs):
+            if "李秀英" in reply.text:
+                raise RuntimeError("outbox full")
+            return queue(self, reply, **kwargs)
+        return queue_unless_lixy
 
-    monkeypatch.setattr(OutboxWriter, "enqueue", failing_for_lixy)
+    monkeypatch.setattr(OutboxWriter, "enqueue", failing_for_lixy(enqueue))
+    monkeypatch.setattr(OutboxWriter, "enqueue_later", failing_for_lixy(enqueue_later))
     batch = [message("/打卡", sender=s, message_id=f"b-{s}", at=clock.now()) for s in CADRES]
     results = world.app.dispatcher.handle_batch(batch)
     assert [r.outcome for r in results] == [Outcome.HANDLED, Outcome.FAILED, Outcome.HANDLED, Outcome.HANDLED]
@@ -61,6 +64,7 @@ def test_a_message_that_fails_outside_its_handler_leaves_the_others_untouched(wo
     assert world.members["李秀英"] not in checkins(world.app)
     # nothing of the failed message was kept, not even its id: handed over again, it goes through
     monkeypatch.setattr(OutboxWriter, "enqueue", enqueue)
+    monkeypatch.setattr(OutboxWriter, "enqueue_later", enqueue_later)
     again = world.app.dispatcher.handle_batch([batch[1]])
     assert again[0].outcome is Outcome.HANDLED
     assert texts(world.app)[-1] == "✅ 李秀英 07:50 打卡成功，今日第 4 位"
