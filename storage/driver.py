@@ -97,10 +97,12 @@ def _processed(compiled: _Compiled, row) -> tuple:
 
 
 def _parameters(compiled: _Compiled, values: dict[str, Any]) -> Sequence[Any] | dict[str, Any]:
-    processed = []
-    for key, process in zip(compiled.keys, compiled.processors):
-        value = values[key] if key in values else compiled.defaults[key]
-        processed.append(process(value) if process is not None else value)
+    if compiled.defaults:
+        values = {**compiled.defaults, **values}
+    processed = [
+        values[key] if process is None else process(values[key])
+        for key, process in zip(compiled.keys, compiled.processors)
+    ]
     return processed if compiled.positional else dict(zip(compiled.keys, processed))
 
 
