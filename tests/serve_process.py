@@ -19,6 +19,7 @@ import aiohttp
 from tests.wecom_client import AES_KEY, TOKEN, WeComServer, text_message
 
 SENDERS = ("zhangjg", "lixy", "wangw", "chenj")
+INBOX_LEASE = 3.0
 
 
 def free_port() -> int:
@@ -40,7 +41,9 @@ class ServeProcess:
         self.config.write_text(
             f'database_url = "{database_url}"\ndata_dir = "{workdir / "data"}"\n'
             f'[web]\nhost = "127.0.0.1"\nport = {self.port}\n'
-            f'[wecom]\nenabled = true\napi_base = "{api_base}"\nwebhook_keys = {{ {keys} }}\n{extra_toml}'
+            f'[wecom]\nenabled = true\napi_base = "{api_base}"\nwebhook_keys = {{ {keys} }}\n'
+            # a killed process's inbox claims come back after 3 s, not 30: the fault tests stay short
+            f'[inbox]\nclaim_lease_seconds = {INBOX_LEASE}\n{extra_toml}'
         )
         self.proc: subprocess.Popen | None = None
 

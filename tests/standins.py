@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +41,7 @@ class StandIn:
         self._webhook_calls = 0
         self.media: dict[str, bytes] = {}
         self.media_delay: dict[str, float] = {}  # a slow image URL: seconds before the answer
+        self.media_fetches: Counter[str] = Counter()  # downloads started, per image name
         self.acks: list[dict] = []
         self.token_fetches = 0
         self._sockets: list[web.WebSocketResponse] = []
@@ -113,6 +115,7 @@ class StandIn:
         return web.json_response({"errcode": int(fault), "errmsg": "refused"})
 
     async def _media(self, request: web.Request) -> web.Response:
+        self.media_fetches[request.match_info["name"]] += 1
         await asyncio.sleep(self.media_delay.get(request.match_info["name"], 0))
         return web.Response(body=self.media[request.match_info["name"]])
 
