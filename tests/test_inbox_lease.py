@@ -78,7 +78,9 @@ async def test_a_starting_worker_leaves_a_live_workers_claims_alone_and_takes_ba
     died_at = time.monotonic()
     first = Server(first_app, host="127.0.0.1", port=0, scheduler=False, outbox_worker=False)
     second = Server(second_app, host="127.0.0.1", port=0, scheduler=False, outbox_worker=False)
+    started: list[Server] = []
     await first.start()
+    started.append(first)
     try:
         assert row(first_app, "dead-1").status == "dispatching"  # a claim younger than the lease: not touched
         await until(lambda: row(first_app, "dead-1").status == "handled", timeout=4 * LEASE)
@@ -97,6 +99,7 @@ async def test_a_starting_worker_leaves_a_live_workers_claims_alone_and_takes_ba
         assert claimed.status == "dispatching"
 
         await second.start()  # recovers at start
+        started.append(second)
         assert row(second_app, "photo").status == "dispatching"
         # both keepers run their recovery passes while the download outlasts the lease
         await asyncio.sleep(LEASE + LEASE / 3 * 2)
@@ -104,8 +107,8 @@ async def test_a_starting_worker_leaves_a_live_workers_claims_alone_and_takes_ba
         assert still.status == "dispatching" and still.claimed_at > claimed.claimed_at  # renewed by its holder
         await until(lambda: row(first_app, "photo").status == "handled", timeout=2 * DOWNLOAD)
     finally:
-        await second.stop()
-        await first.stop()
+        for server in reversed(started):
+            await server.stop()
 
     assert standin.media_fetches["slow"] == 1  # nobody downloaded it a second time
     assert count(first_app, ProcessedMessage.id) == 2
