@@ -8,7 +8,7 @@ import os
 from datetime import date, time
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -117,6 +117,13 @@ class LeaderSettings(BaseModel):
     takeover_seconds: float = 10.0
 
 
+class InboxSettings(BaseModel):
+    """A dispatcher's claim on inbox rows: renewed every third of `claim_lease_seconds` while the
+    process lives; an older claim belongs to a process that died, and its rows are handled again."""
+
+    claim_lease_seconds: float = Field(30.0, gt=0)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CADREBOT_", env_nested_delimiter="__", extra="ignore")
 
@@ -137,6 +144,7 @@ class Settings(BaseSettings):
     points: PointsSettings = PointsSettings()
     board: BoardSettings = BoardSettings()
     leader: LeaderSettings = LeaderSettings()
+    inbox: InboxSettings = InboxSettings()
 
     @property
     def public_url(self) -> str:

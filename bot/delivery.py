@@ -138,13 +138,14 @@ class OutboxWorker:
         return result.rowcount
 
     def run_forever(self, stop: threading.Event) -> None:
-        # Recovery is a write: once at start, then once per lease (a claim younger than the lease
-        # is a live worker's), not every poll — on SQLite each write takes the one write lock.
-        lease = LEASE_FACTOR * self.settings.http_timeout_seconds
+        # Recovery is a write: once at start, then every third of the lease (a claim younger than
+        # the lease is a live worker's), not every poll — on SQLite each write takes the one write
+        # lock. A dead worker's group so waits a little over one lease, not up to two.
+        every = LEASE_FACTOR * self.settings.http_timeout_seconds / 3
         recovered_at = None
         while not stop.is_set():
             try:
-                if recovered_at is None or time.monotonic() - recovered_at >= lease:
+                if recovered_at is None or time.monotonic() - recovered_at >= every:
                     self.recover()  # another worker may have died mid-send
                     recovered_at = time.monotonic()
                 self.run_once()

@@ -1,6 +1,7 @@
 """A real `cadrebot serve` in a subprocess on 127.0.0.1, for the fault tests and bench/intake.py:
-its config file, the AI-bot secrets in its environment, start / wait ready / kill -9 / stop, and a
-burst of encrypted callbacks that records which ones were acknowledged."""
+its config file, the AI-bot secrets in its environment, start / wait ready / kill -9 / stop, its
+worker processes (`--workers N`) and which of them holds a given connection, and a burst of
+encrypted callbacks that records which ones were acknowledged."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import aiohttp
 from tests.wecom_client import AES_KEY, TOKEN, WeComServer, text_message
 
 SENDERS = ("zhangjg", "lixy", "wangw", "chenj")
+INBOX_LEASE = 3.0
 
 
 def free_port() -> int:
@@ -27,15 +29,21 @@ def free_port() -> int:
 
 
 class ServeProcess:
-    def __init__(self, workdir: Path, database_url: str, api_base: str, extra_args: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, workdir: Path, database_url: str, api_base: str, extra_args: tuple[str, ...] = (), *,
+        webhook_keys: dict[str, str] | None = None, extra_toml: str = "",
+    ) -> None:
         self.extra_args = extra_args  # e.g. ("--workers", "2")
         self.port = free_port()
         self.config = workdir / "cadrebot.toml"
         self.log = workdir / "serve.log"
+        keys = ", ".join(f'"{chat}" = "{key}"' for chat, key in (webhook_keys or {"wx-yazhuang": "key-yazhuang"}).items())
         self.config.write_text(
             f'database_url = "{database_url}"\ndata_dir = "{workdir / "data"}"\n'
             f'[web]\nhost = "127.0.0.1"\nport = {self.port}\n'
-            f'[wecom]\nenabled = true\napi_base = "{api_base}"\nwebhook_keys = {{ "wx-yazhuang" = "key-yazhuang" }}\n'
+            f'[wecom]\nenabled = true\napi_base = "{api_base}"\nwebhook_keys = {{ {keys} }}\n'
+            # a killed process's inbox claims come back after 3 s, not 30: the fault tests stay short
+            f'[inbox]\nclaim_lease_seconds = {INBOX_LEASE}\n{extra_toml}'
         )
         self.proc: subprocess.Popen | None = None
 
@@ -69,6 +77,12 @@ class ServeProcess:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(10)
 
+    def workers(self) -> list[int]:
+        """Pids of the worker processes `serve --workers N` spawned (not multiprocessing's helpers)."""
+        pid = self.proc.pid
+        kids = [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        return [kid for kid in kids if _is_spawned_worker(kid)]
+
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -76,6 +90,34 @@ class ServeProcess:
                 self.proc.wait(15)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+def _is_spawned_worker(pid: int) -> bool:
+    try:
+        return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:  # ended meanwhile
+        return False
+
+
+def owner_of(address: tuple[str, int], pids: list[int]) -> int | None:
+    """Which of `pids` holds the loopback TCP socket whose local end is `address` (as a server saw
+    its peer): the socket's inode from /proc/net/tcp, then the process with that inode open."""
+    host, port = address
+    local = f"{socket.inet_aton(host)[::-1].hex().upper()}:{port:04X}"  # /proc/net/tcp: little-endian IPv4
+    inode = next(
+        (line.split()[9] for line in Path("/proc/net/tcp").read_text().splitlines()[1:] if line.split()[1] == local),
+        None,
+    )
+    if inode is None:
+        return None
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                if os.readlink(fd) == f"socket:[{inode}]":
+                    return pid
+            except FileNotFoundError:
+                continue
+    return None
 
 
 def callbacks(count: int, prefix: str) -> list[tuple[str, dict, bytes]]:

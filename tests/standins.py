@@ -1,12 +1,14 @@
 """Local stand-ins of the platforms' servers (the outside world), on 127.0.0.1 and ephemeral ports:
 WeCom's webhook and media download, DingTalk's open-connection endpoint, stream websocket, session
 webhook, token and robot APIs. Each records what it received; `refuse_first` makes the send APIs
-answer with the platform's rate-limit error for the first N calls."""
+answer with the platform's rate-limit error for the first N calls; `hold_call` keeps one WeCom
+webhook call unanswered until the test releases it (a fault test kills the caller meanwhile)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,8 +32,16 @@ class StandIn:
         # after `slow_seconds`, having dropped the message), "45009" (rate limit), "93000" (bad key).
         self.faults: list[str] = []
         self.slow_seconds = 1.5
+        # Hold the Nth WeCom webhook call (1-based), recorded but unanswered, until `release` is
+        # set; `holding` is set then, with the caller's (host, port) in `held_from`.
+        self.hold_call: int | None = None
+        self.holding = asyncio.Event()
+        self.release = asyncio.Event()
+        self.held_from: tuple[str, int] | None = None
+        self._webhook_calls = 0
         self.media: dict[str, bytes] = {}
         self.media_delay: dict[str, float] = {}  # a slow image URL: seconds before the answer
+        self.media_fetches: Counter[str] = Counter()  # downloads started, per image name
         self.acks: list[dict] = []
         self.token_fetches = 0
         self._sockets: list[web.WebSocketResponse] = []
@@ -62,6 +72,7 @@ class StandIn:
         return self.base
 
     async def stop(self) -> None:
+        self.release.set()  # a held call must not keep the server's shutdown waiting
         for ws in self._sockets:
             await ws.close()
         await self._runner.cleanup()
@@ -85,6 +96,11 @@ class StandIn:
         _, ok = await self._record(request)
         if not ok:
             return web.json_response({"errcode": 45009, "errmsg": "api freq out of limit"})
+        self._webhook_calls += 1
+        if self._webhook_calls == self.hold_call:
+            self.held_from = request.transport.get_extra_info("peername")[:2]
+            self.holding.set()
+            await self.release.wait()  # the caller may be dead by now: the answer goes nowhere
         return web.json_response({"errcode": 0, "errmsg": "ok"})
 
     async def _fault(self, fault: str, request: web.Request) -> web.Response:
@@ -99,6 +115,7 @@ class StandIn:
         return web.json_response({"errcode": int(fault), "errmsg": "refused"})
 
     async def _media(self, request: web.Request) -> web.Response:
+        self.media_fetches[request.match_info["name"]] += 1
         await asyncio.sleep(self.media_delay.get(request.match_info["name"], 0))
         return web.Response(body=self.media[request.match_info["name"]])
 

@@ -8,7 +8,10 @@ a DUPLICATE the second time and only gets marked. A restart resumes every pendin
 
 Claims: rows are taken `pending → dispatching` in a short transaction with
 `FOR UPDATE SKIP LOCKED` (PostgreSQL; several dispatchers, in one process or many, never take the
-same row); SQLite has one dispatcher. At start, rows left `dispatching` go back to `pending`.
+same row); SQLite has one dispatcher. A claim has a lease, renewed while the process holds the row
+(bot/runtime/claims.py): rows a live worker is handling are never taken from it, rows of a worker
+that died go back to `pending` once their claim is older than the lease. SQLite has one process,
+so at its start every `dispatching` row is a dead process's.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from sqlalchemy import func, select, update
 
 from bot.dispatcher import Outcome
 from bot.messages import Attachment, InboundMessage, Tap
+from bot.runtime.claims import InboxClaims
 from bot.runtime.gate import OPEN_GATE, WriteGate
 from bot.runtime.intake import Intake, IntakeFailed
 from bot.runtime.media_lane import MediaLane
@@ -87,6 +91,7 @@ class Inbox:
         """`gate` / `wake`: shared with a dispatch process (bot/runtime/dispatch_process.py)."""
         self._app = app
         sqlite = app.engine.dialect.name == "sqlite"
+        self._only_process = sqlite  # `serve --workers N` needs PostgreSQL
         self.gate = gate or (WriteGate() if sqlite else OPEN_GATE)
         self.intake = Intake(app, gate=self.gate, wake=wake)
         # SQLite takes one writer at a time; PostgreSQL serves a few dispatchers in parallel.
@@ -98,6 +103,7 @@ class Inbox:
         self._busy = 0
         self._lock = threading.Lock()
         self._media: MediaLane | None = None
+        self.claims = InboxClaims(app, self.gate)
 
     # the door (see bot/runtime/intake.py) ----------------------------------------------------
     def accept(self, message: InboundMessage) -> None:
@@ -119,6 +125,7 @@ class Inbox:
 
     def start_dispatchers(self) -> None:
         self._media = MediaLane(self._app.media_fetchers, self._handle)
+        self.claims.start()  # renews this process's claims, takes back those of dead processes
         self._stop.clear()
         for n in range(self._workers):
             thread = threading.Thread(target=self._run, name=f"inbox-dispatch-{n}", daemon=True)
@@ -135,16 +142,12 @@ class Inbox:
         self._threads.clear()
         if self._media is not None:
             self._media.close()
+        self.claims.stop()
 
     def recover(self) -> int:
-        """Rows a dead process had claimed go back to pending (handling them again is a no-op)."""
-        with self._app.engine.begin() as connection:
-            result = connection.execute(
-                update(InboxMessage).where(InboxMessage.status == "dispatching").values(status="pending")
-            )
-        if result.rowcount:
-            log.info("inbox: %d messages claimed at the last shutdown go back to pending", result.rowcount)
-        return result.rowcount
+        """Rows a dead process had claimed go back to pending (handling them again is a no-op);
+        a live worker's rows are left alone (their claims are younger than the lease)."""
+        return self.claims.recover(everything=self._only_process)
 
     # the loop --------------------------------------------------------------------------------
     def _run(self) -> None:
@@ -173,9 +176,14 @@ class Inbox:
                 self._busy -= 1
 
     def _handle(self, jobs: list[tuple[int, InboundMessage]]) -> None:
-        self._finish([row_id for row_id, _ in jobs], dispatch(self._app, [message for _, message in jobs], self.gate))
+        ids = [row_id for row_id, _ in jobs]
+        try:
+            self._finish(ids, dispatch(self._app, [message for _, message in jobs], self.gate))
+        finally:  # a row left `dispatching` by a failed _finish ages out and is handled again
+            self.claims.release(ids)
 
     def _claim(self) -> list[tuple[int, InboundMessage]]:
+        now = self._app.clock.now()
         with self.gate.normal(), self._app.unit_of_work() as uow:
             rows = list(
                 uow.session.scalars(
@@ -187,9 +195,10 @@ class Inbox:
                 )
             )
             for row in rows:
-                row.status, row.attempts = "dispatching", row.attempts + 1
+                row.status, row.attempts, row.claimed_at = "dispatching", row.attempts + 1, now
             claimed = [(row.id, from_payload(row)) for row in rows]
             uow.commit()
+        self.claims.hold(row_id for row_id, _ in claimed)
         return claimed
 
     def _finish(self, ids: list[int], results: list[Exception | None]) -> None:

@@ -3,6 +3,8 @@
 `payload` holds the neutral message (bot/runtime/inbox.py `to_payload`), enough to handle it again
 after a restart. `status`: pending → handled, or rejected (an unreadable frame, acked and kept so
 it is not redelivered forever), or failed (the dispatcher raised `max_attempts` times).
+`claimed_at`: when a dispatcher took the row (`dispatching`), renewed while it holds it; a claim
+older than the lease belongs to a process that died (bot/runtime/claims.py).
 """
 
 from __future__ import annotations
@@ -29,3 +31,4 @@ class InboxMessage(Base):
     handled_at: Mapped[datetime | None] = mapped_column(ShanghaiDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    claimed_at: Mapped[datetime | None] = mapped_column(ShanghaiDateTime)
