@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 __all__ = ["Inbox", "IntakeFailed", "dispatch", "from_payload"]
 
 MAX_ATTEMPTS = 3
+_PAYLOAD_COLUMNS = (
+    InboxMessage.id, InboxMessage.platform, InboxMessage.message_id, InboxMessage.payload, InboxMessage.received_at,
+)
 
 
 class ToldToResend(Exception):
@@ -65,7 +68,8 @@ def dispatch(app: App, messages: Sequence[InboundMessage], gate=OPEN_GATE) -> li
             else None for outcome in outcomes]
 
 
-def from_payload(row: InboxMessage) -> InboundMessage:
+def from_payload(row) -> InboundMessage:
+    """The message of an inbox row (an `InboxMessage`, or a result row with its payload columns)."""
     p = row.payload
     return InboundMessage(
         platform=row.platform,
@@ -183,19 +187,23 @@ class Inbox:
             self.claims.release(ids)
 
     def _claim(self) -> list[tuple[int, InboundMessage]]:
-        now = self._app.clock.now()
+        """Take up to `batch` pending rows, oldest first, in ONE statement: an UPDATE of the rows a
+        locking sub-select picks (SKIP LOCKED on PostgreSQL) that returns what dispatch needs."""
+        oldest_pending = (
+            select(InboxMessage.id)
+            .where(InboxMessage.status == "pending")
+            .order_by(InboxMessage.id)
+            .limit(self._batch)
+            .with_for_update(skip_locked=True)
+        )
+        claim = (
+            update(InboxMessage)
+            .where(InboxMessage.id.in_(oldest_pending.scalar_subquery()))
+            .values(status="dispatching", attempts=InboxMessage.attempts + 1, claimed_at=self._app.clock.now())
+            .returning(*_PAYLOAD_COLUMNS)
+        )
         with self.gate.normal(), self._app.unit_of_work() as uow:
-            rows = list(
-                uow.session.scalars(
-                    select(InboxMessage)
-                    .where(InboxMessage.status == "pending")
-                    .order_by(InboxMessage.id)
-                    .limit(self._batch)
-                    .with_for_update(skip_locked=True)
-                )
-            )
-            for row in rows:
-                row.status, row.attempts, row.claimed_at = "dispatching", row.attempts + 1, now
+            rows = sorted(uow.session.execute(claim), key=lambda row: row.id)  # RETURNING has no order
             claimed = [(row.id, from_payload(row)) for row in rows]
             uow.commit()
         self.claims.hold(row_id for row_id, _ in claimed)
