@@ -1,7 +1,9 @@
 """`cadrebot serve --workers N`: N worker processes on one PostgreSQL database, one port.
 
 Each worker is a whole `Server` (bot/serve.py) listening on the same address with SO_REUSEPORT,
-so the kernel spreads callbacks across them; they share nothing but the database. Leadership
+so the kernel spreads callbacks across them; they share nothing but the database. As a single
+`serve` does, each worker dispatches in a niced child process of its own
+(bot/runtime/dispatch_process.py): its event loop only acks. Leadership
 (bot/leader.py) decides which one runs the scheduler and the long platform connections. This
 parent process only migrates the database once, starts the workers, starts a worker again if one
 dies, and passes SIGTERM / Ctrl-C on. A process manager (systemd, supervisord) can do the same
@@ -68,4 +70,8 @@ def _serve(config: str | None, host: str | None, port: int | None) -> None:
 
     settings = load_settings(config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
-    Server(build_app(settings, migrate_db=False), host=host, port=port, reuse_port=True).run_forever()
+    # like a single `serve`: dispatch in a niced child process, so that handling a burst never
+    # holds the worker's event loop (and its callbacks' acks) behind the interpreter lock
+    Server(
+        build_app(settings, migrate_db=False), host=host, port=port, reuse_port=True, dispatch_process=True
+    ).run_forever()
