@@ -3,8 +3,10 @@ manual entries and corrections with their permission and scope checks; stars and
 thresholds, a colour change told once; rankings only where the township enabled them."""
 
 from bot.points_config import TownshipPoints
-from tests.factories import StubMediaServer, image_bytes, outbox_rows
+from storage.models import PointsEntry
+from tests.factories import StubMediaServer, add_village, image_bytes, outbox_rows
 from tests.points_helpers import at, award, ledger
+from tests.query_count import reads, statements
 
 ZHANG, LI, WANG, CHEN = "zhangjg", "lixy", "wangw", "chenj"
 
@@ -214,3 +216,40 @@ def test_no_missed_day_points_before_a_members_start(world, clock, settings):
     award(world.app)
     missed = sorted(name for name, rule, _ in ledger(world.app) if rule == "missed_workday")
     assert missed == ["刘洋", "周敏", "赵磊"]  # not 王伟: 11-23 was before his start
+
+
+def test_colour_notices_read_the_roster_and_groups_the_same_number_of_times_for_any_number_of_villages(
+    world, clock, settings
+):
+    """Members of 2 villages turn yellow, then members of 4 more: each is told to his village's 书记
+    (a 书记 who turned yellow himself: to the admins), at the same cost in reads."""
+    settings.points.lookback_days = 0
+    deduct(world, "王伟", "赵磊")
+    few = _award_reads(world.app)
+    assert world.chat("dt-lianhu").new_texts() == ["📉 积分预警：赵磊 2026年积分 89 分，🟡 黄色预警。请 @刘洋 关注。"]
+    for n in range(1, 5):
+        add_village(world, f"新村{n}", [(f"新书记{n}", "书记"), (f"新干部{n}", "村干部")], chat_id=f"wx-new{n}")
+    deduct(world, "新书记1", *(f"新干部{n}" for n in range(1, 5)))
+    many = _award_reads(world.app)
+    assert world.chat("wx-new1").new_texts() == [
+        "📉 积分预警：新书记1 2026年积分 89 分，🟡 黄色预警。请 @孙丽 关注。",
+        "📉 积分预警：新干部1 2026年积分 89 分，🟡 黄色预警。请 @新书记1 关注。",
+    ]
+    assert world.chat("wx-new4").new_texts() == ["📉 积分预警：新干部4 2026年积分 89 分，🟡 黄色预警。请 @新书记4 关注。"]
+    assert many == few
+
+
+def deduct(world, *names: str) -> None:
+    """11 points off each: from 100 to 89, yellow."""
+    with world.app.unit_of_work() as uow:
+        for name in names:
+            uow.session.add(PointsEntry(township_id=world.township_id, member_id=world.members[name], points=-11,
+                                        area="日常行为规范", reason="测试", source="manual",
+                                        day=world.app.clock.today(), created_at=world.app.clock.now()))
+        uow.commit()
+
+
+def _award_reads(app) -> int:
+    with statements(app.engine) as seen:
+        award(app)
+    return reads(seen)
