@@ -41,20 +41,22 @@ def steps(notice: Notice, settings) -> list[tuple[str, object]]:
 
 
 def run_due_notices(ctx) -> int:
+    """Send the step that came due of every open notice. The notices, who was asked and who said
+    收到 are loaded for all of them at once, and only for those with a step due."""
     now, sent = ctx.now(), 0
     notices = NoticeRepository(ctx.session)
-    due: list[tuple[Notice, str, list[Member]]] = []  # (notice, the step to send, who has not said 收到)
-    for notice in notices.open_ones():
-        acked = notices.acked_ids(notice.id)
-        missing = [m for m in _members(ctx, notice.expected_ids) if m.id not in acked]
-        if notice.deadline is not None and now >= notice.deadline:
-            due.append((notice, "final", missing))
-            continue
-        came = [kind for kind, at in steps(notice, ctx.settings.notices) if at <= now]
-        if came and missing:
-            due.append((notice, came[-1], missing))
-    overseers = _overseers(ctx, [notice for notice, kind, _ in due if kind in ("report", "final")])
-    for notice, kind, missing in due:
+    due = [(n, kind) for n in notices.open_ones() if (kind := _step_due(n, ctx.settings.notices, now))]
+    if not due:
+        return 0
+    acked = notices.acked_ids_of([notice.id for notice, _ in due])
+    members = OrgRepository(ctx.session).members_by_id(i for notice, _ in due for i in notice.expected_ids)
+    todo = []  # (notice, step, who has not said 收到)
+    for notice, kind in due:
+        missing = [members[i] for i in notice.expected_ids if i in members and i not in acked.get(notice.id, ())]
+        if missing or kind == "final":  # the final list goes even when everyone answered
+            todo.append((notice, kind, missing))
+    overseers = _overseers(ctx, [notice for notice, kind, _ in todo if kind in ("report", "final")])
+    for notice, kind, missing in todo:
         if kind == "final":
             reply = _final(notice, missing, _bosses(overseers, notice))
             notice.closed_at = now
@@ -65,6 +67,14 @@ def run_due_notices(ctx) -> int:
         sent += _send(ctx, notice, kind, reply)
     ctx.session.flush()
     return sent
+
+
+def _step_due(notice: Notice, settings, now) -> str | None:
+    """The latest step of the notice that came due by `now` ("final" once past its deadline)."""
+    if notice.deadline is not None and now >= notice.deadline:
+        return "final"
+    came = [kind for kind, at in steps(notice, settings) if at <= now]
+    return came[-1] if came else None
 
 
 def _send(ctx, notice: Notice, kind: str, reply: Reply) -> int:
@@ -105,7 +115,3 @@ def _overseers(ctx, notices: list[Notice]) -> Overseers:
 def _bosses(overseers: Overseers, notice: Notice) -> list[Member]:
     """Who hears about those who have not: the village's 书记, else (and for the township) the admins."""
     return overseers.of(notice.township_id, notice.group.village_id)
-
-
-def _members(ctx, ids: list[int]) -> list[Member]:
-    return [m for m in (ctx.session.get(Member, i) for i in ids) if m is not None]

@@ -143,6 +143,13 @@ class OrgRepository:
     def member(self, member_id: int) -> Member | None:
         return self.session.get(Member, member_id)
 
+    def members_by_id(self, member_ids: Iterable[int]) -> dict[int, Member]:
+        """Many members by id, in one query (ids no longer on the roster are left out)."""
+        ids = set(member_ids)
+        if not ids:
+            return {}
+        return {m.id: m for m in self.session.scalars(select(Member).where(Member.id.in_(ids)))}
+
     def member_named(self, name: str, *, township_id: int, village_id: int | None = None) -> list[Member]:
         query = select(Member).where(Member.township_id == township_id, Member.name == name, Member.active.is_(True))
         if village_id is not None:
