@@ -19,8 +19,8 @@ from handlers.resolution_records import votes_text
 from storage.models import Meeting, MeetingRelay, MinutesSession, Resolution, Township, Village
 from storage.repositories import OrgRepository, PointsRepository
 
-__all__ = ["MeetingRow", "PointsRow", "ResolutionView", "TownshipPage", "VillagePage", "township_page",
-           "village_page", "resolution_view"]
+__all__ = ["MeetingRow", "PointsRow", "ResolutionView", "TownshipPage", "VillagePage", "ledgers_of_township",
+           "township_page", "village_page", "resolution_view"]
 
 
 @dataclass(frozen=True)
@@ -230,14 +230,18 @@ def _photos(ctx: Context, resolution: Resolution) -> list[Photo]:
     return [Photo(f"/media/{i.media.path}", f"/media/{i.media.thumbnail_path}") for i in minutes.images]
 
 
-def ledger_of_village(ctx: Context, village_id: int) -> list[tuple]:
-    """Admin view: this year's entries of the village, newest first, with who scored them."""
+def ledgers_of_township(ctx: Context, township: Township) -> list[tuple[str, list[tuple]]]:
+    """Admin view: (village name, its entries) for every village: this year's entries, newest
+    first, with who scored them. One query for the whole township."""
     first, last = period_bounds("本年", ctx.today())
-    return [
-        (e.id, f"{e.day:%m-%d}", e.member.name, e.points, e.area, e.reason, e.source,
-         e.created_by.name if e.created_by else "规则", e.corrects_id)
-        for e in PointsRepository(ctx.session).entries_of_village(village_id, first, last)
-    ]
+    ledger = PointsRepository(ctx.session).ledger_of_township(township.id, first, last)
+    return [(village.name, [_ledger_row(e) for e in ledger.get(village.id, [])])
+            for village in OrgRepository(ctx.session).villages(township.id)]
+
+
+def _ledger_row(e) -> tuple:
+    return (e.id, f"{e.day:%m-%d}", e.member.name, e.points, e.area, e.reason, e.source,
+            e.created_by.name if e.created_by else "规则", e.corrects_id)
 
 
 def village_of(ctx: Context, village_id: int) -> Village | None:
