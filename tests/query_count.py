@@ -33,3 +33,7 @@ def reads(seen: list[str], *, besides: tuple[str, ...] = OUTBOX_OWN_READS) -> in
     selects = [s for s in seen if s.lstrip().upper().startswith(("SELECT", "WITH"))]
     return sum(1 for s in selects if not any(b in s for b in besides))
 
+
+def touching(seen: list[str], *markers: str) -> int:
+    """How many of the statements contain one of the markers (a table, a filter)."""
+    return sum(1 for s in seen if any(m in s for m in markers))

@@ -12,7 +12,7 @@ from bot.serve import Server
 from storage.models import MediaFile, PointsEntry
 from tests.board_helpers import PLATFORM_IDS, PUBLISHED, UNPUBLISHED, fill_village
 from tests.factories import add_village
-from tests.query_count import reads, statements
+from tests.query_count import reads, statements, touching
 
 TOKEN = "s3cret-admin-token-芝英"
 
@@ -135,3 +135,25 @@ def score(world, name: str, *, by: str, reason: str) -> None:
                                     area="志愿服务", reason=reason, source="manual", created_by_id=world.members[by],
                                     day=world.app.clock.today(), created_at=world.app.clock.now()))
         uow.commit()
+
+
+def test_the_township_page_reads_villages_and_relays_once_for_any_number_of_township_meetings(app, world, clock):
+    from bot.web.routes import Board
+
+    township = world.chat("wx-zhiying")
+    township.reply("/会议 新建 2026-11-24 09:00 例会", "sunli")
+    clock.advance(hours=2)  # 09:50
+    world.chat().reply("/传达 1 已传达", "lixy")
+    _, few = _relay_page(Board(app), world)
+    for hour in (12, 13):
+        township.reply(f"/会议 新建 2026-11-24 {hour}:00 例会{hour}", "sunli")
+    clock.advance(hours=4)  # 13:50
+    html, many = _relay_page(Board(app), world)
+    assert html.count("传达：未传达 雅庄村、莲湖村") == 2 and html.count("传达：已传达 雅庄村；未传达 莲湖村") == 1
+    assert many == few
+
+
+def _relay_page(board, world) -> tuple[str, int]:
+    with statements(world.app.engine) as seen:
+        html = board.township_html(world.township_id)
+    return html, touching(seen, "FROM villages", "FROM meeting_relays")

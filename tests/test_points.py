@@ -3,10 +3,12 @@ manual entries and corrections with their permission and scope checks; stars and
 thresholds, a colour change told once; rankings only where the township enabled them."""
 
 from bot.points_config import TownshipPoints
+from scheduler.points_jobs import apply_rules
+from scheduler.runtime import job_context
 from storage.models import PointsEntry
 from tests.factories import StubMediaServer, add_village, image_bytes, outbox_rows
 from tests.points_helpers import at, award, ledger
-from tests.query_count import reads, statements
+from tests.query_count import reads, statements, touching
 
 ZHANG, LI, WANG, CHEN = "zhangjg", "lixy", "wangw", "chenj"
 
@@ -253,3 +255,28 @@ def _award_reads(app) -> int:
     with statements(app.engine) as seen:
         award(app)
     return reads(seen)
+
+
+def test_the_relays_of_any_number_of_township_meetings_are_read_once(world, clock, settings):
+    """传达 points of township meetings: the villages, their 传达 and their 书记 (who answers for a 传达
+    never posted) are read once for the whole run of the rules, for one meeting as for three."""
+    settings.points.lookback_days = 0
+    township = world.chat("wx-zhiying")
+    township.reply("/会议 新建 2026-11-24 09:00 例会", "sunli")
+    clock.set(at("2026-11-25 12:00"))
+    few = _relay_reads(world.app)
+    for hour in (9, 10, 11):
+        township.reply(f"/会议 新建 2026-11-26 {hour}:00 例会{hour}", "sunli")
+    world.chat().reply("/传达 2 已传达", LI)
+    clock.set(at("2026-11-27 12:00"))
+    many = _relay_reads(world.app)
+    assert ledger(world.app).count(("李秀英", "relay_on_time", 1)) == 1
+    assert ledger(world.app).count(("刘洋", "relay_overdue", -2)) == 4  # 1 + 3 meetings 莲湖村 never relayed
+    assert many == few
+
+
+def _relay_reads(app) -> int:
+    """Reads of the rules' run (the colour check after it has its own roster reads)."""
+    with job_context(app) as ctx, statements(app.engine) as seen:
+        apply_rules(ctx)
+    return touching(seen, "FROM villages", "FROM meeting_relays", "members.village_id =", "members.village_id IN")
