@@ -35,7 +35,8 @@ APP_CHAT_PREFIX = "user:"  # one-to-one chats through the self-built app: chat i
 MEDIA_KEY_MARK = "#aeskey="  # an image ref with its own key: "<url>#aeskey=<base64 key>"
 
 __all__ = [
-    "AIBotCallback", "AppCallback", "CallbackRefused", "CallbackUnreadable", "PLATFORM", "register_routes", "to_inbound",
+    "AIBotCallback", "AppCallback", "CallbackRefused", "CallbackUnreadable", "PLATFORM", "Reject", "register_routes",
+    "rejected_id", "to_inbound",
 ]
 
 
@@ -223,9 +224,16 @@ def _add(web_app: web.Application, path: str, callback, accept: Accept, reject: 
     web_app.router.add_post(path, receive)
 
 
+def rejected_id(message_id: str, raw: str | bytes) -> str:
+    """The inbox id of an unreadable message: its own msgid when it has one, else one named after
+    its bytes (the same garbage twice is kept once)."""
+    data = raw.encode("utf-8", "replace") if isinstance(raw, str) else raw
+    return message_id or "unreadable-" + hashlib.sha256(data).hexdigest()[:32]
+
+
 async def _keep_unreadable(reject: Reject, path: str, body: bytes, error: CallbackUnreadable) -> web.Response:
     """Ack a genuine but unreadable callback once it is kept as rejected (503 if it cannot be kept)."""
-    message_id = error.message_id or "unreadable-" + hashlib.sha256(body).hexdigest()[:32]
+    message_id = rejected_id(error.message_id, body)
     log.warning("WeCom callback %s on %s unreadable (%s); kept as rejected", message_id, path, error.reason)
     try:
         await reject(PLATFORM, message_id, error.raw, error.reason)
