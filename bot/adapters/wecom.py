@@ -35,8 +35,8 @@ APP_CHAT_PREFIX = "user:"  # one-to-one chats through the self-built app: chat i
 MEDIA_KEY_MARK = "#aeskey="  # an image ref with its own key: "<url>#aeskey=<base64 key>"
 
 __all__ = [
-    "AIBotCallback", "AppCallback", "CallbackRefused", "CallbackUnreadable", "PLATFORM", "Reject", "register_routes",
-    "rejected_id", "to_inbound",
+    "AIBotCallback", "AppCallback", "CallbackRefused", "CallbackUnreadable", "PLATFORM", "Reject", "from_aibot",
+    "register_routes", "rejected_id", "to_inbound",
 ]
 
 
@@ -98,21 +98,18 @@ def to_inbound(payload: dict[str, Any], received_at: datetime) -> InboundMessage
     text, attachments = _content(payload)
     if not text and not attachments:
         return None
+    return from_aibot(payload, text=text, message_id=str(payload["msgid"]), received_at=received_at,
+                      attachments=attachments, reply_ref=payload.get("response_url"))
+
+
+def from_aibot(payload: dict[str, Any], **fields: Any) -> InboundMessage:
+    """An InboundMessage from an AI-bot body (a message or a card tap), with who sent it and where
+    from: a group's chat id, or the sender's own for a one-to-one chat (the sender is the name too)."""
     sender = (payload.get("from") or {}).get("userid", "")
     group = payload.get("chattype") == "group"
-    return InboundMessage(
-        platform=PLATFORM,
-        chat_id=(payload.get("chatid") or sender) if group else sender,
-        sender_id=sender,
-        sender_name=sender,
-        text=text,
-        message_id=str(payload["msgid"]),
-        received_at=received_at,
-        attachments=attachments,
-        is_group=group,
-        reply_ref=payload.get("response_url"),
-        raw=payload,
-    )
+    chat_id = (payload.get("chatid") or sender) if group else sender
+    return InboundMessage(platform=PLATFORM, chat_id=chat_id, sender_id=sender, sender_name=sender, is_group=group,
+                          raw=payload, **fields)
 
 
 def _content(payload: dict[str, Any]) -> tuple[str, tuple[Attachment, ...]]:

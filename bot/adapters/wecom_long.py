@@ -38,7 +38,7 @@ from typing import Any, Awaitable, Callable
 
 import aiohttp
 
-from bot.adapters.wecom import PLATFORM, Reject, rejected_id, to_inbound
+from bot.adapters.wecom import PLATFORM, Reject, from_aibot, rejected_id, to_inbound
 from bot.messages import InboundMessage, Tap
 from bot.platform_config import WeComSettings
 
@@ -367,20 +367,10 @@ def to_tap(body: dict[str, Any], req_id: str, received_at: datetime) -> InboundM
     event = body.get("event") or {}
     card = event.get("template_card_event") or event  # the key sits in a sub-object in the docs
     command = card.get("event_key") or ""
-    sender = (body.get("from") or {}).get("userid", "")
-    if not command or not sender or not body.get("msgid"):
+    if not command or not body.get("msgid"):
         return None
-    group = body.get("chattype") == "group"
-    return InboundMessage(
-        platform=PLATFORM,
-        chat_id=(body.get("chatid") or sender) if group else sender,
-        sender_id=sender,
-        sender_name=sender,
-        text=command,
+    tap = from_aibot(
+        body, text=command, received_at=received_at, reply_ref=EVENT_REF + req_id, tap=Tap(card.get("task_id") or ""),
         message_id=f"tap-{body['msgid']}",  # the tap's own id: a redelivered tap is handled once
-        received_at=received_at,
-        is_group=group,
-        reply_ref=EVENT_REF + req_id,
-        tap=Tap(card.get("task_id") or ""),
-        raw=body,
     )
+    return tap if tap.sender_id else None
