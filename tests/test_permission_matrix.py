@@ -142,4 +142,5 @@ def test_matrix(app, clock):
 
 @pytest.mark.parametrize("scope", list(Scope))
 def test_the_expected_table_covers_every_scope(scope):
-    assert all(scope in allowed or scope not in allowed for places in SCOPES_ALLOWED.values() for allowed in places.values())
+    """A scope added to the contract must be added to the hand-written table above too."""
+    assert any(scope in allowed for places in SCOPES_ALLOWED.values() for allowed in places.values())
