@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.cards import CardBook
+from bot.cards import CHECKIN_CARD, NOTICE_CARD, VOTE_CARD, CardBook
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, load_settings
 from bot.dispatcher import Dispatcher
@@ -53,7 +53,8 @@ ROUTERS = (
 )
 
 # Tap cards: the renderer of each card-key prefix (bot/cards.py).
-CARD_RENDERERS = {"checkin": checkin.checkin_card, "vote": votes.vote_card, "notice": notices.notice_card}
+CARD_RENDERERS = {CHECKIN_CARD.prefix: checkin.checkin_card, VOTE_CARD.prefix: votes.vote_card,
+                  NOTICE_CARD.prefix: notices.notice_card}
 
 
 @dataclass

@@ -77,14 +77,6 @@ class Context:
             roster=app.roster,
         )
 
-    @property
-    def args(self) -> tuple[str, ...]:
-        return self.call.args if self.call else ()
-
-    @property
-    def arg_text(self) -> str:
-        return self.call.arg_text if self.call else ""
-
     def now(self) -> datetime:
         return self.clock.now()
 

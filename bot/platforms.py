@@ -22,15 +22,16 @@ def webhook_keys(app: App) -> dict[str, str]:
     return keys
 
 
-def build_wecom_link(app: App, accept):
-    """The WeCom long connection when the bot is in that mode (else None); `accept` (the inbox's
-    `accept_async`) keeps an inbound message, exactly as the callback routes do."""
+def build_wecom_link(app: App, accept, reject):
+    """The WeCom long connection when the bot is in that mode (else None); `accept` and `reject`
+    (the inbox's `accept_async` and `reject_async`) keep an inbound message, or an unreadable
+    frame as rejected, exactly as the callback routes do."""
     config = app.settings.wecom
     if not (config.enabled and config.mode == "long_connection"):
         return None
     from bot.adapters.wecom_long import WeComLongConnection
 
-    return WeComLongConnection(config, accept, app.clock.now, data_dir=app.settings.data_dir)
+    return WeComLongConnection(config, accept, app.clock.now, reject=reject, data_dir=app.settings.data_dir)
 
 
 def build_senders(app: App, *, wecom_link=None) -> dict[str, Sender]:

@@ -45,17 +45,20 @@ class Router:
         self,
         name: str,
         *,
+        args: Sequence[Arg],
+        places: Iterable[Place],
+        scope: Scope,
         aliases: Iterable[str] = (),
         roles: Iterable[str] | None = None,
         needs_member: bool | None = None,
-        needs_group: bool = False,
         sub: str | None = None,
         sub_aliases: Iterable[str] = (),
-        args: Sequence[Arg] | None = None,
-        places: Iterable[Place] | None = None,
-        scope: Scope | None = None,
     ) -> Callable[[Handler], Handler]:
-        """Declare a command (or, with `sub`, one subcommand of `/name`). See docs/contract.md."""
+        """Declare a command (or, with `sub`, one subcommand of `/name`). See docs/contract.md.
+
+        `args` (typed; `()` for none), `places` and `scope` are required: the router enforces
+        them, so a command without them is refused here, when its module is imported."""
+        args, places = _declared(f"{name} {sub}" if sub else name, args, places, scope)
         if needs_member is None:
             needs_member = scope is not Scope.PUBLIC
 
@@ -70,11 +73,10 @@ class Router:
                     roles=frozenset(roles) if roles is not None else None,
                     family=self.family,
                     needs_member=needs_member,
-                    needs_group=needs_group,
                     sub=sub,
                     sub_aliases=tuple(sub_aliases),
-                    args=tuple(args) if args is not None else None,
-                    places=frozenset(places) if places is not None else None,
+                    args=args,
+                    places=places,
                     scope=scope,
                 )
             )
@@ -88,6 +90,19 @@ class Router:
             return handler
 
         return register
+
+
+def _declared(words: str, args, places, scope) -> tuple[tuple[Arg, ...], frozenset[Place]]:
+    """The declaration's args and places as stored; refuses one the router could not enforce:
+    untyped arguments, no place to be used in, no scope."""
+    if args is None:
+        raise ValueError(f"/{words} must declare its arguments (args=(...), or args=() for none)")
+    places = frozenset(places) if places is not None else frozenset()
+    if not places:
+        raise ValueError(f"/{words} must declare where it may be used (places=...)")
+    if not isinstance(scope, Scope):
+        raise ValueError(f"/{words} must declare its scope (scope=Scope....)")
+    return tuple(args), places
 
 
 class CommandTable:

@@ -10,7 +10,7 @@ from bot.context import Context
 from bot.contract import texts as contract_texts
 from bot.contract.args import ArgError
 from bot.contract.hygiene import excerpt
-from bot.contract.parse import Params, parse_args
+from bot.contract.parse import parse_args
 from bot.contract.policy import Policy
 from bot.errors import UsageError
 from bot.messages import Reply
@@ -36,7 +36,7 @@ def route(ctx: Context) -> list[Reply]:
     if refusal:
         return [Reply(refusal)] if call.explicit else []  # bare words: see reply_on_error
     try:
-        ctx.params = parse_args(command.args, call.arg_text, ctx.today()) if command.args is not None else Params()
+        ctx.params = parse_args(command.args, call.arg_text, ctx.today())
         return as_replies(command.handler(message, ctx))
     except (UsageError, ArgError) as error:
         if not call.explicit:
@@ -66,13 +66,11 @@ def _refusal(ctx: Context, command: Command) -> str | None:
     if command.needs_member and ctx.member is None:
         return contract_texts.NOT_BOUND.format(name=excerpt(ctx.message.sender_name, 16) or "您好")
     if not command.needs_member and ctx.member is None:
-        return policy.refusal_for_place(command.words, command.allowed_places)
-    if command.needs_group and ctx.group is None and command.places is None:
-        return texts.NEEDS_GROUP.format(command=command.name)
+        return policy.refusal_for_place(command.words, command.places)
     return (
-        policy.refusal_for_place(command.words, command.allowed_places)
+        policy.refusal_for_place(command.words, command.places)
         or policy.refusal_for_roles(command.words, command.roles)
-        or (policy.refusal_for_scope(command.words, command.scope) if command.scope else None)
+        or policy.refusal_for_scope(command.words, command.scope)
     )
 
 

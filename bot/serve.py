@@ -46,7 +46,7 @@ class Server:
         process = self._dispatch_process
         self.inbox = Inbox(app, gate=process and process.gate, wake=process and process.wake)
         # None unless wecom.mode = long_connection; its messages and taps go through the inbox too
-        self.wecom_link = build_wecom_link(app, self.inbox.accept_async)
+        self.wecom_link = build_wecom_link(app, self.inbox.accept_async, self.inbox.reject_async)
         self.worker = OutboxWorker(app, build_senders(app, wecom_link=self.wecom_link))
         self._use_scheduler = scheduler
         self._use_worker = outbox_worker  # tests drive `worker.run_once` themselves

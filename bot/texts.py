@@ -5,7 +5,6 @@ UNKNOWN_COMMAND = "没有「/{name}」这个命令。发送 /帮助 查看全部
 UNKNOWN_COMMAND_SUGGEST = "没有「/{name}」这个命令，您是不是要找 /{suggestion}？发送 /帮助 查看全部命令。"
 USAGE = "用法：\n{usage}"
 NOT_BOUND = "{name}，您的账号还没有绑定花名册。请发送「/绑定 您的姓名」，管理员确认后即可使用。"
-NEEDS_GROUP = "请在村或镇的工作群里使用 /{command}（这个聊天还没有登记到任何村或镇）。"
 NOT_ALLOWED = "⛔ /{command} 只有{roles}可以使用。"
 INTERNAL_ERROR = "😥 抱歉，处理「{text}」时出错了，已记录，请稍后再试或联系管理员。"
 BUSY = "系统繁忙，请稍后再发一次"

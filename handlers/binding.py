@@ -18,7 +18,6 @@ from storage.repositories import OrgRepository
 router = Router("binding")
 
 ALREADY_BOUND = "您的账号已绑定为 {name}（{place}）。"
-GROUP_UNKNOWN = "本群还没有登记到任何村或镇，请管理员先在配置中绑定本群。"
 NOT_ON_ROSTER = "花名册里没有「{name}」，请核对姓名，或请管理员先导入花名册。"
 AMBIGUOUS = "花名册里有多位「{name}」（{places}），请发送「/绑定 {name} 村名」。"
 TAKEN = "{name} 已绑定了另一个账号，如需更换请联系管理员。"
@@ -72,8 +71,6 @@ def _request(message, ctx, name: str, village_name: str | None):
     org = OrgRepository(ctx.session)
     if ctx.member is not None:
         return ALREADY_BOUND.format(name=ctx.member.name, place=ctx.member.place)
-    if ctx.group is None:
-        raise UserError(GROUP_UNKNOWN)
     pending = org.pending_binding_request(message.platform, message.sender_id)
     if pending is not None:
         return PENDING.format(id=pending.id, name=pending.member.name)

@@ -16,7 +16,7 @@ from bot.context import Context
 from bot.messages import Reply
 from handlers.names import member_names
 from handlers.board_links import page_line
-from storage.models import GroupChat, Meeting, MeetingAttendee, MeetingSend
+from storage.models import GroupChat, Meeting, MeetingAttendee, MeetingRelay, MeetingSend, Village
 from storage.repositories import LeaveRepository, MeetingRepository, OrgRepository
 
 REMINDER = "📅 会议提醒：{when_left}召开「{title}」\n时间：{time}\n地点：{place}\n主题：{theme}\n会前30分钟起发送 /签到 {id} 签到"
@@ -178,16 +178,30 @@ def relay_deadline(ctx: Context, meeting: Meeting) -> str:
     return f"{local(meeting.starts_at + timedelta(hours=ctx.settings.meetings.relay_hours)):%m-%d %H:%M}"
 
 
-def pending_relay_villages(ctx: Context, meeting: Meeting):
-    done = MeetingRepository(ctx.session).relayed_villages(meeting.id)
-    return [v for v in OrgRepository(ctx.session).villages(meeting.township_id) if v.id not in done]
+RelayStates = dict[int, list[tuple[Village, MeetingRelay | None]]]  # meeting id -> (village, its 传达 or None)
+
+
+def relay_states(ctx: Context, township_id: int, meetings: list[Meeting]) -> RelayStates:
+    """Meeting id -> every village of the township with its 传达 of that township meeting (None: not
+    yet). The villages and the relays are loaded once, however many meetings are asked about."""
+    if not meetings:
+        return {}
+    villages = OrgRepository(ctx.session).villages(township_id)
+    relays = MeetingRepository(ctx.session).relays_of([m.id for m in meetings])
+    return {m.id: [(v, relays.get(m.id, {}).get(v.id)) for v in villages] for m in meetings}
+
+
+def pending_relay_villages(ctx: Context, meeting: Meeting) -> list[Village]:
+    states = relay_states(ctx, meeting.township_id, [meeting])[meeting.id]
+    return [village for village, relay in states if relay is None]
 
 
 def _relay_reminders(ctx: Context, meeting: Meeting, key: str) -> None:
-    org = OrgRepository(ctx.session)
-    for village in pending_relay_villages(ctx, meeting):
+    pending = pending_relay_villages(ctx, meeting)
+    groups = OrgRepository(ctx.session).groups_of_villages(v.id for v in pending)
+    for village in pending:
         text = RELAY_REMIND.format(deadline=relay_deadline(ctx, meeting), village=village.name, **describe(meeting))
-        ctx.outbox.to_groups(org.groups_of_village(village.id), Reply(text), dedupe_key=f"{key}:{village.id}")
+        ctx.outbox.to_groups(groups.get(village.id, []), Reply(text), dedupe_key=f"{key}:{village.id}")
 
 
 def _relay_overdue_text(ctx: Context, meeting: Meeting) -> str:

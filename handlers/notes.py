@@ -66,8 +66,10 @@ def relay(message, ctx):
     /传达 传达内容（可附照片）
     /传达 编号 传达内容 —— 指定会议
     """
-    village_id = ctx.group.village_id if ctx.group else None
-    if village_id is None or village_id != ctx.member.village_id:
+    village_id = ctx.group.village_id  # places=VILLAGE_GROUP: always a village's group
+    # Scope.VILLAGE lets only the village's own people in, and the township's admins into every
+    # village group: this refuses the admins, as a 传达 is posted by the village itself.
+    if village_id != ctx.member.village_id:
         raise UserError(RELAY_IN_VILLAGE)
     repo = MeetingRepository(ctx.session)
     text = ctx.params.text

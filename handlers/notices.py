@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 
+from bot.cards import NOTICE_CARD
 from bot.clock import local
 from bot.contract import GROUPS, AnyOf, Choice, Duration, Id, Scope, Text, Time
 from bot.errors import UserError
@@ -112,12 +113,13 @@ def acknowledge(message, ctx):
 
 
 def card(notice: Notice) -> Card:
-    return Card(f"notice_{notice.id}", CARD_TITLE.format(id=notice.id), (ACK_BUTTON,))
+    return Card(NOTICE_CARD.build(notice.id), CARD_TITLE.format(id=notice.id), (ACK_BUTTON,))
 
 
 def notice_card(ctx, rest: str) -> Reply | None:
     """The card `notice_<id>` as it is now: the notice and "已收到 12/15"."""
-    notice = ctx.session.get(Notice, int(rest)) if rest.isdigit() else None
+    (notice_id,) = NOTICE_CARD.parse(rest)
+    notice = ctx.session.get(Notice, notice_id)
     if notice is None:
         return None
     done = len(NoticeRepository(ctx.session).acked_ids(notice.id) & set(notice.expected_ids))

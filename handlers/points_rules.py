@@ -17,11 +17,11 @@ from sqlalchemy import select
 
 from bot.clock import local
 from bot.context import Context
-from handlers.meeting_posts import classify
+from handlers.meeting_posts import RelayStates, classify, relay_states
 from handlers.attendance_report import start_of
 from handlers.workdays import calendar_for
-from storage.models import Ballot, Checkin, Meeting, MeetingRelay, Member, Role, Township, Vote
-from storage.repositories import AttendanceRepository, LeaveRepository, OrgRepository
+from storage.models import Ballot, Checkin, Meeting, Member, Township, Vote
+from storage.repositories import AttendanceRepository, LeaveRepository, OrgRepository, Overseers
 
 __all__ = ["Award", "collect_awards"]
 
@@ -59,12 +59,14 @@ def collect_awards(ctx: Context, township: Township, since: date) -> Iterator[Aw
     yield from _checkins(ctx, township, since)
     yield from _missed_workdays(ctx, township, since)
     signin_closed = ctx.now() - timedelta(minutes=ctx.settings.meetings.signin_close_minutes)
-    for meeting in _started_meetings(ctx, township, since):
+    meetings = _started_meetings(ctx, township, since)
+    relays = _RelayBook.load(ctx, township, [m for m in meetings if m.is_township_meeting])
+    for meeting in meetings:
         if meeting.starts_at <= signin_closed:  # late sign-ins are no longer taken
             yield from _meeting_attendance(ctx, meeting)
         yield from _notebooks(ctx, meeting)
         if meeting.is_township_meeting:
-            yield from _relays(ctx, meeting)
+            yield from _relays(ctx, meeting, relays)
     yield from _ballots(ctx, township, since)
 
 
@@ -149,26 +151,38 @@ def _notebooks(ctx: Context, meeting: Meeting) -> Iterator[Award]:
         yield Award(rule, attendee.member_id, f"attendee:{attendee.id}", day, _reason(rule, title=meeting.title))
 
 
-def _relays(ctx: Context, meeting: Meeting) -> Iterator[Award]:
+@dataclass(frozen=True)
+class _RelayBook:
+    """The 传达 of the township meetings looked at, with each village's 书记 (who answers for a 传达
+    never posted), loaded once for all the meetings."""
+
+    states: RelayStates
+    secretaries: dict[int, list[Member]]
+
+    @classmethod
+    def load(cls, ctx: Context, township: Township, meetings: list[Meeting]) -> _RelayBook:
+        states = relay_states(ctx, township.id, meetings)
+        villages = {village.id for rows in states.values() for village, _ in rows}
+        overseers = OrgRepository(ctx.session).secretaries_or_admins((), villages) if villages else Overseers()
+        return cls(states, overseers.secretaries)
+
+    def secretary_of(self, village_id: int) -> int | None:
+        return next((m.id for m in self.secretaries.get(village_id, [])), None)
+
+
+def _relays(ctx: Context, meeting: Meeting, book: _RelayBook) -> Iterator[Award]:
     """Each village's 传达: on time or overdue for the one who posted it; not posted by the deadline:
     overdue for the village's 书记."""
     deadline = meeting.starts_at + timedelta(hours=ctx.settings.meetings.relay_hours)
     day = local(meeting.starts_at).date()
-    relays = {r.village_id: r for r in ctx.session.scalars(select(MeetingRelay).where(MeetingRelay.meeting_id == meeting.id))}
-    org = OrgRepository(ctx.session)
-    for village in org.villages(meeting.township_id):
-        relay = relays.get(village.id)
+    for village, relay in book.states[meeting.id]:
         event = f"meeting:{meeting.id}:village:{village.id}"
         if relay is not None and relay.posted_at <= deadline:
             yield Award("relay_on_time", relay.member_id, event, day, _reason("relay_on_time", title=meeting.title))
         elif relay is not None or ctx.now() >= deadline:
-            who = relay.member_id if relay is not None else _secretary_of(org, village.id)
+            who = relay.member_id if relay is not None else book.secretary_of(village.id)
             if who is not None:
                 yield Award("relay_overdue", who, event, day, _reason("relay_overdue", title=meeting.title))
-
-
-def _secretary_of(org: OrgRepository, village_id: int) -> int | None:
-    return next((m.id for m in org.members_of_village(village_id) if m.role == Role.SECRETARY.value), None)
 
 
 def _ballots(ctx: Context, township: Township, since: date) -> Iterator[Award]:

@@ -137,9 +137,8 @@ def publish(message, ctx):
     """
     resolution_id = ctx.params.resolution
     resolution = ResolutionRepository(ctx.session).resolution(resolution_id, ctx.member.township_id)
-    if resolution is None:
+    if resolution is None:  # another township's resolution is not found: the admin's own township only
         raise UserError(NOT_FOUND.format(id=resolution_id))
-    ctx.policy.require_township(resolution.township_id)
     if resolution.published_at is not None:
         raise UserError(ALREADY_PUBLIC.format(id=resolution.id, at=resolution.published_at.strftime("%m-%d %H:%M")))
     if not resolution.passed:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from bot.cards import VOTE_CARD
 from bot.clock import local
 from bot.contract import GROUPS, AnyOf, Duration, Scope, Text, Time
 from bot.errors import UserError
@@ -176,12 +177,13 @@ def _subject(question: str) -> str:
 
 
 def _card(vote: Vote) -> Card:
-    return Card(f"vote_{vote.id}", CARD_TITLE.format(id=vote.id), VOTE_BUTTONS)
+    return Card(VOTE_CARD.build(vote.id), CARD_TITLE.format(id=vote.id), VOTE_BUTTONS)
 
 
 def vote_card(ctx, rest: str) -> Reply | None:
     """The card `vote_<id>` as it is now: running counts, never names (a vote may be secret)."""
-    vote = ctx.session.get(Vote, int(rest)) if rest.isdigit() else None
+    (vote_id,) = VOTE_CARD.parse(rest)
+    vote = ctx.session.get(Vote, vote_id)
     if vote is None:
         return None
     ctx.session.refresh(vote, ["ballots"])

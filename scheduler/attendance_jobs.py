@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from bot.messages import Reply
-from handlers.attendance_report import GREEN, MonthReport, latest_start, month_report
+from handlers.attendance_report import GREEN, MemberMonth, MonthReport, latest_start, month_report
 from handlers.attendance_views import display_names, status_label
 from handlers.checkin import card as checkin_card_for
 from handlers.names import member_names
@@ -24,7 +24,7 @@ from handlers.dates import show_day
 from handlers.workdays import calendar_for
 from scheduler.job_failures import tell_admins_on_failure
 from scheduler.runtime import job_context
-from storage.models import AttendanceStatus, Member, Role, Township
+from storage.models import AttendanceStatus, Member, Township
 from storage.repositories import AttendanceRepository, CheckinRepository, LeaveRepository, OrgRepository
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def check_attendance_warnings() -> None:
         closed = ctx.today() - timedelta(days=1)
         for township in ctx.session.scalars(select(Township).order_by(Township.id)):
             report = month_report(ctx.session, ctx.settings, township, closed.year, closed.month, ctx.today())
-            _notify_changes(ctx, report)
+            _notify_changes(ctx, township.id, report)
 
 
 def reevaluate_year(year: int, app=None) -> int:
@@ -95,16 +95,14 @@ def reevaluate_year(year: int, app=None) -> int:
         for township in ctx.session.scalars(select(Township).order_by(Township.id)):
             for month in range(1, last_month + 1):
                 report = month_report(ctx.session, ctx.settings, township, year, month, today)
-                queued += _notify_changes(ctx, report, correcting=True)
+                queued += _notify_changes(ctx, township.id, report, correcting=True)
     return queued
 
 
-def _notify_changes(ctx, report: MonthReport, *, correcting: bool = False) -> int:
+def _notify_changes(ctx, township_id: int, report: MonthReport, *, correcting: bool = False) -> int:
     repo = AttendanceRepository(ctx.session)
-    org = OrgRepository(ctx.session)
     stored = repo.statuses([row.member_id for row in report.members], report.key)
-    names = display_names(report.members)
-    queued = 0
+    warnings: list[tuple[MemberMonth, bool]] = []  # (row, is a correction)
     for row in report.members:
         if not row.started:
             continue  # a month that ended before the member's start is never warned about
@@ -119,26 +117,33 @@ def _notify_changes(ctx, report: MonthReport, *, correcting: bool = False) -> in
         was_warned = status.colour != GREEN or status.flagged
         changed = (row.colour, row.flagged) != (status.colour, status.flagged)
         if changed and correcting and was_warned:
-            queued += _warn(ctx, org, report, row, names[row.member_id], correction=True)
+            warnings.append((row, True))
         elif changed and (row.colour != GREEN or row.flagged):
-            queued += _warn(ctx, org, report, row, names[row.member_id])
+            warnings.append((row, False))
         if changed or status.missed != row.missed:
             status.colour, status.flagged, status.missed, status.updated_at = row.colour, row.flagged, row.missed, ctx.now()
+    return _warn(ctx, township_id, report, warnings) if warnings else 0
+
+
+def _warn(ctx, township_id: int, report: MonthReport, warnings: list[tuple[MemberMonth, bool]]) -> int:
+    """Tell each village's 书记 (else the admins) in the village's groups; the roster and the groups
+    of all the villages concerned are read once, however many members changed colour."""
+    org = OrgRepository(ctx.session)
+    villages = {row.village_id for row, _ in warnings}
+    overseers = org.secretaries_or_admins([township_id], villages)
+    groups = org.groups_of_villages(villages)
+    names = display_names(report.members)
+    queued = 0
+    for row, correction in warnings:
+        told = overseers.of(township_id, row.village_id)
+        who = "、".join(f"@{m.name}" for m in told) or "书记"
+        template = CORRECTION if correction else WARNING_FLAGGED if row.flagged else WARNING
+        text = template.format(name=names[row.member_id], month=f"{report.month}月", missed=row.missed,
+                               status=status_label(row), year=report.year, limit=ctx.settings.attendance.flag_over,
+                               secretaries=who)
+        # one key per member, colour and closed day: a rerun of the same night sends nothing more
+        kind = "attendance-correction" if correction else "attendance-warning"
+        key = f"{kind}:{row.member_id}:{row.colour}:{int(row.flagged)}:{report.upto.isoformat()}"
+        reply = Reply(text + report.mark, mentions=tuple(m.id for m in told))
+        queued += len(ctx.outbox.to_groups(groups.get(row.village_id, []), reply, dedupe_key=key))
     return queued
-
-
-def _warn(ctx, org: OrgRepository, report: MonthReport, row, name: str, *, correction: bool = False) -> int:
-    secretaries = [
-        m for m in org.members_of_village(row.village_id) if m.role == Role.SECRETARY.value
-    ] or org.admins(ctx.session.get(Member, row.member_id).township_id)
-    who = "、".join(f"@{m.name}" for m in secretaries) or "书记"
-    month = f"{report.month}月"
-    template = CORRECTION if correction else WARNING_FLAGGED if row.flagged else WARNING
-    text = template.format(name=name, month=month, missed=row.missed, status=status_label(row), year=report.year,
-                           limit=ctx.settings.attendance.flag_over, secretaries=who)
-    # one key per member, colour and closed day: a rerun of the same night sends nothing more
-    kind = "attendance-correction" if correction else "attendance-warning"
-    key = f"{kind}:{row.member_id}:{row.colour}:{int(row.flagged)}:{report.upto.isoformat()}"
-    rows = ctx.outbox.to_groups(org.groups_of_village(row.village_id),
-                                Reply(text + report.mark, mentions=tuple(m.id for m in secretaries)), dedupe_key=key)
-    return len(rows)

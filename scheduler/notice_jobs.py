@@ -14,8 +14,8 @@ from datetime import timedelta
 from bot.messages import Reply
 from scheduler.job_failures import tell_admins_on_failure
 from scheduler.runtime import job_context
-from storage.models import Member, Notice, Role
-from storage.repositories import NoticeRepository, OrgRepository
+from storage.models import Member, Notice
+from storage.repositories import NoticeRepository, OrgRepository, Overseers
 
 __all__ = ["run_due_notices", "steps", "sweep_notices"]
 
@@ -41,24 +41,40 @@ def steps(notice: Notice, settings) -> list[tuple[str, object]]:
 
 
 def run_due_notices(ctx) -> int:
+    """Send the step that came due of every open notice. The notices, who was asked and who said
+    收到 are loaded for all of them at once, and only for those with a step due."""
     now, sent = ctx.now(), 0
     notices = NoticeRepository(ctx.session)
-    org = OrgRepository(ctx.session)
-    for notice in notices.open_ones():
-        acked = notices.acked_ids(notice.id)
-        missing = [m for m in _members(ctx, notice.expected_ids) if m.id not in acked]
-        if notice.deadline is not None and now >= notice.deadline:
-            sent += _send(ctx, notice, "final", _final(ctx, org, notice, missing))
+    due = [(n, kind) for n in notices.open_ones() if (kind := _step_due(n, ctx.settings.notices, now))]
+    if not due:
+        return 0
+    acked = notices.acked_ids_of([notice.id for notice, _ in due])
+    members = OrgRepository(ctx.session).members_by_id(i for notice, _ in due for i in notice.expected_ids)
+    todo = []  # (notice, step, who has not said 收到)
+    for notice, kind in due:
+        missing = [members[i] for i in notice.expected_ids if i in members and i not in acked.get(notice.id, ())]
+        if missing or kind == "final":  # the final list goes even when everyone answered
+            todo.append((notice, kind, missing))
+    overseers = _overseers(ctx, [notice for notice, kind, _ in todo if kind in ("report", "final")])
+    for notice, kind, missing in todo:
+        if kind == "final":
+            reply = _final(notice, missing, _bosses(overseers, notice))
             notice.closed_at = now
-            continue
-        due = [kind for kind, at in steps(notice, ctx.settings.notices) if at <= now]
-        if not due or not missing:
-            continue
-        kind = due[-1]
-        reply = _report(ctx, org, notice, missing) if kind == "report" else _realert(notice, missing)
+        elif kind == "report":
+            reply = _report(ctx, notice, missing, _bosses(overseers, notice))
+        else:
+            reply = _realert(notice, missing)
         sent += _send(ctx, notice, kind, reply)
     ctx.session.flush()
     return sent
+
+
+def _step_due(notice: Notice, settings, now) -> str | None:
+    """The latest step of the notice that came due by `now` ("final" once past its deadline)."""
+    if notice.deadline is not None and now >= notice.deadline:
+        return "final"
+    came = [kind for kind, at in steps(notice, settings) if at <= now]
+    return came[-1] if came else None
 
 
 def _send(ctx, notice: Notice, kind: str, reply: Reply) -> int:
@@ -72,8 +88,7 @@ def _realert(notice: Notice, missing: list[Member]) -> Reply:
     return Reply(text, mentions=tuple(m.id for m in missing))
 
 
-def _report(ctx, org: OrgRepository, notice: Notice, missing: list[Member]) -> Reply:
-    bosses = _bosses(org, notice)
+def _report(ctx, notice: Notice, missing: list[Member], bosses: list[Member]) -> Reply:
     minutes = ctx.settings.notices.report_minutes
     age = f"{minutes // 60} 小时" if minutes % 60 == 0 else f"{minutes} 分钟"
     text = REPORT.format(id=notice.id, age=age, n=len(missing), names="、".join(m.name for m in missing),
@@ -81,8 +96,7 @@ def _report(ctx, org: OrgRepository, notice: Notice, missing: list[Member]) -> R
     return Reply(text, mentions=tuple(m.id for m in bosses))
 
 
-def _final(ctx, org: OrgRepository, notice: Notice, missing: list[Member]) -> Reply:
-    bosses = _bosses(org, notice)
+def _final(notice: Notice, missing: list[Member], bosses: list[Member]) -> Reply:
     total = len(notice.expected_ids)
     text = FINAL.format(id=notice.id, done=total - len(missing), total=total,
                         names="、".join(m.name for m in missing) or "无",
@@ -90,15 +104,14 @@ def _final(ctx, org: OrgRepository, notice: Notice, missing: list[Member]) -> Re
     return Reply(text.rstrip("。 ") + "。" if not bosses else text, mentions=tuple(m.id for m in bosses))
 
 
-def _bosses(org: OrgRepository, notice: Notice) -> list[Member]:
+def _overseers(ctx, notices: list[Notice]) -> Overseers:
+    """The 书记 and admins of every notice that reports this sweep, in one query (none if none does)."""
+    if not notices:
+        return Overseers()
+    org = OrgRepository(ctx.session)
+    return org.secretaries_or_admins({n.township_id for n in notices}, {n.group.village_id for n in notices})
+
+
+def _bosses(overseers: Overseers, notice: Notice) -> list[Member]:
     """Who hears about those who have not: the village's 书记, else (and for the township) the admins."""
-    village_id = notice.group.village_id
-    if village_id is not None:
-        secretaries = [m for m in org.members_of_village(village_id) if m.role == Role.SECRETARY.value]
-        if secretaries:
-            return secretaries
-    return org.admins(notice.township_id)
-
-
-def _members(ctx, ids: list[int]) -> list[Member]:
-    return [m for m in (ctx.session.get(Member, i) for i in ids) if m is not None]
+    return overseers.of(notice.township_id, notice.group.village_id)

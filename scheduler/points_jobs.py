@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from bot.messages import Reply
 from handlers.points_rules import collect_awards
-from handlers.points_score import COLOUR_LABELS, GREEN, period_bounds, scores
+from handlers.points_score import COLOUR_LABELS, GREEN, Score, period_bounds, scores
 from scheduler.job_failures import tell_admins_on_failure
 from scheduler.runtime import job_context
-from storage.models import Member, PointsEntry, PointsStatus, Role, Township
+from storage.models import Member, PointsEntry, PointsStatus, Township
 from storage.repositories import OrgRepository, PointsRepository
 
 __all__ = ["award_points", "apply_rules", "check_points_colours"]
@@ -98,11 +98,12 @@ def check_points_colours(ctx) -> None:
     """Compare each scored member's year colour with the one stored; tell a turn to yellow or red once."""
     year = ctx.today().year
     first, last = period_bounds("本年", ctx.today())
-    repo, org = PointsRepository(ctx.session), OrgRepository(ctx.session)
+    repo = PointsRepository(ctx.session)
     for township in _keeping_points(ctx):
-        members = [m for m in _village_members(ctx, township.id)]
+        members = _village_members(ctx, township.id)
         now_scores = scores(ctx.session, ctx.settings.points, [m.id for m in members], first, last)
         stored = repo.statuses([m.id for m in members], year)
+        turned = []
         for member in members:
             score, status = now_scores[member.id], stored.get(member.id)
             if status is None:
@@ -110,8 +111,10 @@ def check_points_colours(ctx) -> None:
             if score.colour == status.colour:
                 continue
             if score.colour != GREEN:
-                _tell(ctx, org, member, score, year)
+                turned.append((member, score))
             status.colour, status.updated_at = score.colour, ctx.now()
+        if turned:
+            _tell(ctx, township.id, turned, year)
 
 
 def _village_members(ctx, township_id: int) -> list[Member]:
@@ -120,12 +123,18 @@ def _village_members(ctx, township_id: int) -> list[Member]:
     return list(ctx.session.scalars(query.order_by(Member.id)))
 
 
-def _tell(ctx, org: OrgRepository, member: Member, score, year: int) -> None:
-    secretaries = [m for m in org.members_of_village(member.village_id)
-                   if m.role == Role.SECRETARY.value and m.id != member.id] or org.admins(member.township_id)
-    names = "、".join(f"@{m.name}" for m in secretaries) or "书记"
-    text = COLOUR_NOTICE.format(name=member.name, year=year, total=score.total, colour=COLOUR_LABELS[score.colour],
-                                secretaries=names, talk=TALK if score.colour == "red" else "")
-    key = f"points-colour:{member.id}:{year}:{score.colour}:{ctx.today().isoformat()}"
-    ctx.outbox.to_groups(org.groups_of_village(member.village_id), Reply(text, mentions=tuple(m.id for m in secretaries)),
-                         dedupe_key=key)
+def _tell(ctx, township_id: int, turned: list[tuple[Member, Score]], year: int) -> None:
+    """Tell each member's 书记 (not the member himself; else the admins) in the village's groups; the
+    roster and groups of all the villages concerned are read once."""
+    org = OrgRepository(ctx.session)
+    villages = {member.village_id for member, _ in turned}
+    overseers = org.secretaries_or_admins([township_id], villages)
+    groups = org.groups_of_villages(villages)
+    for member, score in turned:
+        told = overseers.of(township_id, member.village_id, besides=member.id)
+        names = "、".join(f"@{m.name}" for m in told) or "书记"
+        text = COLOUR_NOTICE.format(name=member.name, year=year, total=score.total, colour=COLOUR_LABELS[score.colour],
+                                    secretaries=names, talk=TALK if score.colour == "red" else "")
+        key = f"points-colour:{member.id}:{year}:{score.colour}:{ctx.today().isoformat()}"
+        ctx.outbox.to_groups(groups.get(member.village_id, []), Reply(text, mentions=tuple(m.id for m in told)),
+                             dedupe_key=key)

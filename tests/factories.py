@@ -195,3 +195,23 @@ def image_bytes(color: str = "white", size: tuple[int, int] = (640, 480), fmt: s
     buffer = io.BytesIO()
     image.save(buffer, fmt)
     return buffer.getvalue()
+
+
+def add_village(world: World, name: str, people: list[tuple[str, str]], chat_id: str | None = None) -> int:
+    """One more village of the world's township with its roster (name, role) and, with `chat_id`, a
+    WeCom group; members get WeCom accounts named after the village and their place on the list."""
+    with world.app.unit_of_work() as uow:
+        org = OrgRepository(uow.session)
+        township = org.get_or_create_township("芝英镇")
+        village = org.get_or_create_village(township, name)
+        world.villages[name] = village.id
+        for n, (person, role) in enumerate(people):
+            member = Member(township_id=township.id, village_id=village.id, name=person, role=role, active=True)
+            uow.session.add(member)
+            uow.session.flush()
+            world.members[person] = member.id
+            org.set_identity(member, "wecom", f"{chat_id or name}-{n}")
+        if chat_id:
+            org.bind_group("wecom", chat_id, township, village)
+        uow.commit()
+    return world.villages[name]

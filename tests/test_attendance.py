@@ -6,6 +6,7 @@ from sqlalchemy import event, select
 
 from handlers.attendance_report import month_report
 from storage.models import Checkin, CheckinCorrection, Member, Township
+from storage.repositories import OrgRepository
 from tests.attendance_helpers import MAKEUP_SATURDAY, OCTOBER_WORKDAYS, at, chat, check_in
 
 OCT = date(2026, 10, 1)
@@ -131,3 +132,17 @@ def _statements_for_report(world) -> int:
             event.remove(world.app.engine, "before_cursor_execute", listener)
     assert report.members
     return len([s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))])
+
+
+def test_a_secretary_without_a_village_sees_no_village_table(world, clock):
+    """/考勤 全村 shows the 书记's own village; a 书记 the roster puts in no village is refused in a
+    village group by the router (Scope.VILLAGE) and finds no village to show elsewhere."""
+    with world.app.unit_of_work() as uow:
+        secretary = Member(township_id=world.township_id, name="镇书记", role="书记", active=True)
+        uow.session.add(secretary)
+        uow.session.flush()
+        OrgRepository(uow.session).set_identity(secretary, "wecom", "zhenshuji")
+        uow.commit()
+    assert chat(world).reply("/考勤 全村", "zhenshuji") == "⛔ 您不是雅庄村的人员，不能在这里使用 /考勤 全村（只能处理本村事务）。"
+    assert chat(world, "wx-zhiying").reply("/考勤 全村", "zhenshuji") == "请在村的群里发送 /考勤 全村，或发送 /考勤 全镇。"
+    assert chat(world).reply("/考勤 全村", "zhangjg").startswith("📊 雅庄村")

@@ -8,7 +8,8 @@ import pytest
 from scheduler import runtime
 from scheduler.attendance_jobs import check_attendance_warnings, send_checkin_reminders
 from tests.attendance_helpers import MAKEUP_SATURDAY, at, chat, check_in
-from tests.factories import outbox_rows
+from tests.factories import add_village, outbox_rows
+from tests.query_count import reads, statements
 
 OCT = date(2026, 10, 1)
 
@@ -126,3 +127,29 @@ def test_jobs_are_wired_daily_at_the_configured_times(app):
     assert (reminder["hour"], reminder["minute"]) == ("8", "45")
     assert (warnings["hour"], warnings["minute"]) == ("0", "30")
     assert jobs["attendance.reminder"].func_ref == "scheduler.attendance_jobs:send_checkin_reminders"
+
+
+def test_the_nightly_warnings_read_the_roster_and_groups_the_same_number_of_times_for_any_number_of_villages(
+    world, clock, bound
+):
+    """Nobody checks in. On 10 October everyone of 2 villages turns yellow; on 4 November everyone of
+    6 villages does: each village's 书记 is told, at the same cost in reads."""
+    at(clock, OCT.replace(day=10), 0, 30)
+    few = _nightly_reads(world)
+    assert {t for t in chat(world).new_texts() if "黄色预警" in t} >= {
+        "⚠️ 考勤预警：王伟 10月已缺勤 2 天，状态 🟡 黄色预警。请 @张建国 关注。"}
+    for n in range(1, 5):
+        add_village(world, f"新村{n}", [(f"新书记{n}", "书记"), (f"新干部{n}", "村干部")], chat_id=f"wx-new{n}")
+    at(clock, date(2026, 11, 4), 0, 30)
+    many = _nightly_reads(world)
+    assert world.chat("wx-new4").new_texts() == [
+        "⚠️ 考勤预警：新书记4 11月已缺勤 2 天，状态 🟡 黄色预警。请 @新书记4 关注。",
+        "⚠️ 考勤预警：新干部4 11月已缺勤 2 天，状态 🟡 黄色预警。请 @新书记4 关注。",
+    ]
+    assert many == few
+
+
+def _nightly_reads(world) -> int:
+    with statements(world.app.engine) as seen:
+        check_attendance_warnings()
+    return reads(seen)

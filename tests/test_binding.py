@@ -1,5 +1,8 @@
 """/绑定: a member whose account the roster lacks links it, an admin or their 书记 confirms."""
 
+from sqlalchemy import select
+
+from storage.models import BindingRequest
 from storage.repositories import OrgRepository
 from tests.factories import outbox_rows
 
@@ -67,3 +70,13 @@ def test_second_request_from_same_account_points_to_the_first(world):
 def test_wrong_use_shows_usage(world):
     assert world.chat().reply("/绑定", "x1").startswith("用法：\n/绑定 姓名")
     assert world.chat().reply("/绑定 确认 abc", "sunli").startswith("「abc」不是编号，请写数字编号，如 12。\n用法：")
+
+
+def test_binding_in_a_chat_no_village_or_township_owns_is_refused_by_the_router_and_nothing_stored(world):
+    """/绑定 is declared for work groups: a one-to-one chat, or a group the configuration has not bound
+    (the bot knows no township there to look the name up in), is refused before the handler runs."""
+    for chat_id in ("user:zhoumin-wx", "wx-unknown-group"):
+        assert world.chat(chat_id).reply("/绑定 周敏", "zhoumin-wx") == (
+            "⛔ /绑定 请在村工作群或镇工作群里使用（这个聊天还没有登记到任何村或镇）。")
+    with world.app.unit_of_work() as uow:
+        assert uow.session.scalars(select(BindingRequest)).all() == []

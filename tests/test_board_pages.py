@@ -9,8 +9,10 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from bot.serve import Server
-from storage.models import MediaFile
+from storage.models import MediaFile, PointsEntry
 from tests.board_helpers import PLATFORM_IDS, PUBLISHED, UNPUBLISHED, fill_village
+from tests.factories import add_village
+from tests.query_count import reads, statements, touching
 
 TOKEN = "s3cret-admin-token-芝英"
 
@@ -104,3 +106,54 @@ async def test_points_on_the_page_follow_the_townships_choice(get, world, settin
     assert "<th>名次</th>" in points and points.index("王伟") > points.index("陈静")  # 89 ranks below 100
     settings.points.townships["芝英镇"] = TownshipPoints(enabled=False)
     assert 'id="points"' not in (await get(page))[1]
+
+
+def test_the_admin_view_reads_the_ledger_in_the_same_queries_for_any_number_of_villages_and_entries(
+    app, world, clock
+):
+    from bot.web.routes import Board
+
+    fill_village(world, clock)
+    board = Board(app)
+    with statements(app.engine) as seen:
+        assert "多次无故缺岗" in board.admin_html("芝英镇")
+    few = reads(seen)
+    for n in range(1, 5):
+        add_village(world, f"新村{n}", [(f"新书记{n}", "书记"), *((f"新干部{n}-{i}", "村干部") for i in range(3))])
+        for i in range(3):
+            score(world, f"新干部{n}-{i}", by=f"新书记{n}", reason=f"新村{n}防汛值守{i}")
+    with statements(app.engine) as seen:
+        html = board.admin_html("芝英镇")
+    assert "<h3>新村4</h3>" in html and "<td>新干部4-2</td><td>+3</td><td>志愿服务</td><td>新村4防汛值守2</td>" in html
+    assert "<td>manual</td><td>新书记4</td>" in html
+    assert reads(seen) == few
+
+
+def score(world, name: str, *, by: str, reason: str) -> None:
+    with world.app.unit_of_work() as uow:
+        uow.session.add(PointsEntry(township_id=world.township_id, member_id=world.members[name], points=3,
+                                    area="志愿服务", reason=reason, source="manual", created_by_id=world.members[by],
+                                    day=world.app.clock.today(), created_at=world.app.clock.now()))
+        uow.commit()
+
+
+def test_the_township_page_reads_villages_and_relays_once_for_any_number_of_township_meetings(app, world, clock):
+    from bot.web.routes import Board
+
+    township = world.chat("wx-zhiying")
+    township.reply("/会议 新建 2026-11-24 09:00 例会", "sunli")
+    clock.advance(hours=2)  # 09:50
+    world.chat().reply("/传达 1 已传达", "lixy")
+    _, few = _relay_page(Board(app), world)
+    for hour in (12, 13):
+        township.reply(f"/会议 新建 2026-11-24 {hour}:00 例会{hour}", "sunli")
+    clock.advance(hours=4)  # 13:50
+    html, many = _relay_page(Board(app), world)
+    assert html.count("传达：未传达 雅庄村、莲湖村") == 2 and html.count("传达：已传达 雅庄村；未传达 莲湖村") == 1
+    assert many == few
+
+
+def _relay_page(board, world) -> tuple[str, int]:
+    with statements(world.app.engine) as seen:
+        html = board.township_html(world.township_id)
+    return html, touching(seen, "FROM villages", "FROM meeting_relays")

@@ -125,3 +125,13 @@ def test_all_villages_relayed_in_time_reports_so(world, clock):
     township.new_texts()
     sweep(world.app)
     assert relay_posts(township) == ["✅「两委例会」各村均已按时传达"]
+
+
+def test_an_admin_is_refused_a_relay_in_a_village_group_and_nothing_is_kept(world, clock):
+    """The router lets an admin into every village group of his township (Scope.VILLAGE); a 传达 is
+    the village's own, so the handler refuses him and stores nothing."""
+    held_meeting(world, clock)
+    clock.set(at("2026-11-28 18:00"))
+    assert world.chat("wx-yazhuang").reply("/传达 已在村民大会上传达", "sunli") == "请在本村的群里由村干部发送 /传达"
+    with world.app.unit_of_work() as uow:
+        assert uow.session.scalars(select(MeetingRelay)).all() == []

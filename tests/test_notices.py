@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from scheduler.notice_jobs import run_due_notices
 from scheduler.runtime import job_context
-from tests.factories import outbox_rows
+from tests.factories import add_village, outbox_rows
+from tests.query_count import reads, statements
 
 NOTICE = "/通知 明天上午9点在村委会开防汛会议 需回复收到 截止 17:00"
 
@@ -147,3 +148,33 @@ def test_a_bare_收到_or_同意_that_cannot_act_is_ordinary_chat_but_a_typed_on
     assert chat.say("同意", "lixy") == []  # no vote running
     assert "不需要您回复" in chat.reply("/收到", "zhangjg")
     assert "绑定" in chat.reply("/收到", "stranger")
+
+
+def test_the_sweep_reads_the_same_for_one_notice_as_for_five_villages_of_them(world, clock):
+    """Every minute the sweep looks at every open notice: the 3-hour report to each village's 书记
+    and the minutes after it cost the same reads whatever the number of notices and people asked."""
+    world.chat("wx-yazhuang").say("/通知 交材料 需回复收到", "zhangjg")  # 07:50
+    few = _report_and_a_minute_later(world.app, clock)
+    assert world.chat("wx-yazhuang").new_texts()[-1].endswith("请 @张建国 督促。")
+    for n in range(1, 5):
+        people = [(f"新书记{n}", "书记"), *((f"新干部{n}-{i}", "村干部") for i in range(6))]
+        add_village(world, f"新村{n}", people, chat_id=f"wx-new{n}")
+        world.chat(f"wx-new{n}").say("/通知 交材料 需回复收到", f"wx-new{n}-0")  # 10:56
+    many = _report_and_a_minute_later(world.app, clock)
+    assert world.chat("wx-new4").new_texts()[-1] == (
+        "📋 通知 #5 发出已 3 小时，还有 6 人没有回复收到：新干部4-0、新干部4-1、新干部4-2、新干部4-3、新干部4-4、新干部4-5。"
+        "请 @新书记4 督促。")
+    assert many == few
+
+
+def _report_and_a_minute_later(app, clock) -> tuple[int, int]:
+    clock.advance(hours=3, minutes=5)
+    report = _sweep_reads(app)
+    clock.advance(minutes=1)
+    return report, _sweep_reads(app)
+
+
+def _sweep_reads(app) -> int:
+    with statements(app.engine) as seen:
+        sweep(app)
+    return reads(seen)

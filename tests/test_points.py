@@ -3,8 +3,12 @@ manual entries and corrections with their permission and scope checks; stars and
 thresholds, a colour change told once; rankings only where the township enabled them."""
 
 from bot.points_config import TownshipPoints
-from tests.factories import StubMediaServer, image_bytes, outbox_rows
+from scheduler.points_jobs import apply_rules
+from scheduler.runtime import job_context
+from storage.models import PointsEntry
+from tests.factories import StubMediaServer, add_village, image_bytes, outbox_rows
 from tests.points_helpers import at, award, ledger
+from tests.query_count import reads, statements, touching
 
 ZHANG, LI, WANG, CHEN = "zhangjg", "lixy", "wangw", "chenj"
 
@@ -214,3 +218,65 @@ def test_no_missed_day_points_before_a_members_start(world, clock, settings):
     award(world.app)
     missed = sorted(name for name, rule, _ in ledger(world.app) if rule == "missed_workday")
     assert missed == ["刘洋", "周敏", "赵磊"]  # not 王伟: 11-23 was before his start
+
+
+def test_colour_notices_read_the_roster_and_groups_the_same_number_of_times_for_any_number_of_villages(
+    world, clock, settings
+):
+    """Members of 2 villages turn yellow, then members of 4 more: each is told to his village's 书记
+    (a 书记 who turned yellow himself: to the admins), at the same cost in reads."""
+    settings.points.lookback_days = 0
+    deduct(world, "王伟", "赵磊")
+    few = _award_reads(world.app)
+    assert world.chat("dt-lianhu").new_texts() == ["📉 积分预警：赵磊 2026年积分 89 分，🟡 黄色预警。请 @刘洋 关注。"]
+    for n in range(1, 5):
+        add_village(world, f"新村{n}", [(f"新书记{n}", "书记"), (f"新干部{n}", "村干部")], chat_id=f"wx-new{n}")
+    deduct(world, "新书记1", *(f"新干部{n}" for n in range(1, 5)))
+    many = _award_reads(world.app)
+    assert world.chat("wx-new1").new_texts() == [
+        "📉 积分预警：新书记1 2026年积分 89 分，🟡 黄色预警。请 @孙丽 关注。",
+        "📉 积分预警：新干部1 2026年积分 89 分，🟡 黄色预警。请 @新书记1 关注。",
+    ]
+    assert world.chat("wx-new4").new_texts() == ["📉 积分预警：新干部4 2026年积分 89 分，🟡 黄色预警。请 @新书记4 关注。"]
+    assert many == few
+
+
+def deduct(world, *names: str) -> None:
+    """11 points off each: from 100 to 89, yellow."""
+    with world.app.unit_of_work() as uow:
+        for name in names:
+            uow.session.add(PointsEntry(township_id=world.township_id, member_id=world.members[name], points=-11,
+                                        area="日常行为规范", reason="测试", source="manual",
+                                        day=world.app.clock.today(), created_at=world.app.clock.now()))
+        uow.commit()
+
+
+def _award_reads(app) -> int:
+    with statements(app.engine) as seen:
+        award(app)
+    return reads(seen)
+
+
+def test_the_relays_of_any_number_of_township_meetings_are_read_once(world, clock, settings):
+    """传达 points of township meetings: the villages, their 传达 and their 书记 (who answers for a 传达
+    never posted) are read once for the whole run of the rules, for one meeting as for three."""
+    settings.points.lookback_days = 0
+    township = world.chat("wx-zhiying")
+    township.reply("/会议 新建 2026-11-24 09:00 例会", "sunli")
+    clock.set(at("2026-11-25 12:00"))
+    few = _relay_reads(world.app)
+    for hour in (9, 10, 11):
+        township.reply(f"/会议 新建 2026-11-26 {hour}:00 例会{hour}", "sunli")
+    world.chat().reply("/传达 2 已传达", LI)
+    clock.set(at("2026-11-27 12:00"))
+    many = _relay_reads(world.app)
+    assert ledger(world.app).count(("李秀英", "relay_on_time", 1)) == 1
+    assert ledger(world.app).count(("刘洋", "relay_overdue", -2)) == 4  # 1 + 3 meetings 莲湖村 never relayed
+    assert many == few
+
+
+def _relay_reads(app) -> int:
+    """Reads of the rules' run (the colour check after it has its own roster reads)."""
+    with job_context(app) as ctx, statements(app.engine) as seen:
+        apply_rules(ctx)
+    return touching(seen, "FROM villages", "FROM meeting_relays", "members.village_id =", "members.village_id IN")

@@ -3,7 +3,8 @@ the structured /决议, arithmetic and quorum checks, and publication to the tow
 
 from sqlalchemy import func, select
 
-from storage.models import Resolution
+from storage.models import Member, Resolution
+from storage.repositories import OrgRepository
 from tests.factories import outbox_rows
 
 KINDERGARTEN = (
@@ -180,3 +181,22 @@ def test_a_count_said_twice_differently_is_a_question(world, clock):
     reply = chat.reply("今晚19时召开两委会议，实到9人，20时结束，同意9票，一致同意修建村道，参加8人", "zhangjg")
     assert "❓ 实到写了两个数：9 和 8，以哪个为准？" in reply
     assert "请核对" in chat.reply("/修改 实到 9", "zhangjg")
+
+
+def test_another_townships_admin_finds_no_resolution_to_publish(world, clock):
+    """The only guard: the resolution is looked up in the admin's own township (the router lets an
+    admin use /公开 in a private chat, where no group says which township he means)."""
+    at_evening(clock)
+    world.chat().reply(KINDERGARTEN, "zhangjg")
+    world.chat().reply("/确认", "zhangjg")
+    with world.app.unit_of_work() as uow:
+        org = OrgRepository(uow.session)
+        other = org.get_or_create_township("王宅镇")
+        admin = Member(township_id=other.id, name="吴刚", role="管理员", active=True)
+        uow.session.add(admin)
+        uow.session.flush()
+        org.set_identity(admin, "wecom", "wugang")
+        uow.commit()
+    assert world.chat("user:wugang").reply("/公开 1", "wugang") == "没有找到决议 #1。"
+    with world.app.unit_of_work() as uow:
+        assert uow.session.get(Resolution, 1).published_at is None

@@ -18,7 +18,8 @@ from bot.platform_config import OutboxSettings, WeComSettings
 from bot.serve import Server
 from scheduler.attendance_jobs import send_checkin_reminders
 from scheduler.runtime import bind
-from storage.models import Checkin, OutboxMessage
+from storage.models import Checkin, InboxMessage, OutboxMessage
+from tests.factories import outbox_rows
 from tests.standins import until
 from tests.wecom_ws_standin import BOT_ID, SECRET, WeComWsStandIn
 
@@ -78,6 +79,15 @@ async def handled(server: Server) -> None:
     assert await asyncio.to_thread(server.inbox.join)
 
 
+async def queue_reminders(app) -> None:
+    """The morning reminder job, run as the scheduler would (a card for 雅庄村's group)."""
+    bind(app)
+    try:
+        await asyncio.to_thread(send_checkin_reminders)
+    finally:
+        bind(None)
+
+
 async def test_the_bot_subscribes_with_its_id_and_secret(server, wecom_ws):
     [subscribe] = wecom_ws.sent("aibot_subscribe")
     assert subscribe["body"] == {"bot_id": BOT_ID, "secret": SECRET}
@@ -116,12 +126,29 @@ async def test_a_server_close_reconnects_and_messages_flow_again(server, wecom_w
     await until(lambda: count(app, Checkin.id) == 1)
 
 
-async def test_an_unreadable_frame_does_not_end_the_connection(server, wecom_ws, app):
+async def test_an_unreadable_frame_is_kept_as_rejected_and_the_connection_goes_on(server, wecom_ws, app):
     await wecom_ws.push_raw("this is not json")
-    await wecom_ws.push_raw(json.dumps({"cmd": "aibot_msg_callback", "headers": {"req_id": "r"}, "body": {}}))
+    await wecom_ws.push_raw(json.dumps({"cmd": "aibot_msg_callback", "headers": {"req_id": "r"}, "body": {}}))  # empty
+    await wecom_ws.push_raw(json.dumps({"cmd": "aibot_msg_callback", "headers": {"req_id": "r2"}, "body": {
+        "chatid": "wx-yazhuang", "chattype": "group", "from": {"userid": "lixy"}, "msgtype": "text",
+        "text": {"content": "/打卡"}}}))  # no msgid
+    await wecom_ws.push_raw(json.dumps({"cmd": "aibot_event_callback", "headers": {"req_id": "r3"},
+                                        "body": {"msgid": "ws-evt-bad", "event": "template_card_event"}}))
     await wecom_ws.push_message("/打卡", user="wangw")
     await until(lambda: count(app, Checkin.id) == 1)
+    await until(lambda: len(rejected(app)) == 3)
     assert wecom_ws.connections == 1
+    unreadable, no_msgid, bad_event = rejected(app)
+    assert unreadable.message_id.startswith("unreadable-") and unreadable.payload == {"raw": "this is not json"}
+    assert unreadable.error.startswith("JSONDecodeError")
+    assert no_msgid.message_id.startswith("unreadable-") and no_msgid.error == "KeyError: 'msgid'"
+    assert bad_event.message_id == "ws-evt-bad" and bad_event.error.startswith("AttributeError")
+
+
+def rejected(app) -> list[InboxMessage]:
+    with app.unit_of_work() as uow:
+        return list(uow.session.scalars(select(InboxMessage).where(InboxMessage.status == "rejected")
+                                        .order_by(InboxMessage.id)))
 
 
 async def test_a_second_connection_kicks_the_first_which_stops_for_good(server, wecom_ws, app):
@@ -155,11 +182,7 @@ async def test_a_wrong_secret_stops_at_once_and_check_config_says_so(settings, c
 
 
 async def test_a_proactive_send_goes_over_the_connection_and_falls_back_to_the_webhook(server, wecom_ws, standin, app):
-    bind(app)
-    try:
-        await asyncio.to_thread(send_checkin_reminders)
-    finally:
-        bind(None)
+    await queue_reminders(app)
     wecom_ws.refuse_sends = 1
     report = await deliver(server)
     assert report.sent == 1
@@ -171,11 +194,7 @@ async def test_a_proactive_send_goes_over_the_connection_and_falls_back_to_the_w
 
 
 async def test_the_morning_reminder_is_a_card_and_a_tap_checks_in_and_updates_it(server, wecom_ws, app):
-    bind(app)
-    try:
-        await asyncio.to_thread(send_checkin_reminders)
-    finally:
-        bind(None)
+    await queue_reminders(app)
     await deliver(server)
     card_send, mentions = wecom_ws.sent("aibot_send_msg")
     card = card_send["body"]["template_card"]
@@ -280,8 +299,8 @@ def test_reconnect_delays_double_up_to_the_cap_with_jitter():
     from bot.adapters.wecom_long import WeComLongConnection
 
     config = WeComSettings(reconnect_first_seconds=1, reconnect_max_seconds=60)
-    low = WeComLongConnection(config, lambda m: None, lambda: None, rng=lambda: 0.0)
-    high = WeComLongConnection(config, lambda m: None, lambda: None, rng=lambda: 1.0)
+    low = WeComLongConnection(config, lambda m: None, lambda: None, reject=None, rng=lambda: 0.0)
+    high = WeComLongConnection(config, lambda m: None, lambda: None, reject=None, rng=lambda: 1.0)
     assert [low._backoff(n) for n in (1, 2, 3, 7, 8, 5000)] == [0.5, 1, 2, 30, 30, 30]
     assert [high._backoff(n) for n in (1, 2, 3, 7, 8, 5000)] == [1, 2, 4, 60, 60, 60]  # days of outage
 
@@ -325,3 +344,22 @@ async def test_a_worker_that_loses_and_regains_leadership_connects_again(server,
     link.start()
     await until(lambda: link.ready.is_set() and wecom_ws.subscribes == 2)
     assert not link.done
+
+
+@pytest.mark.parametrize("lost", ["connection closed", "no answer"])
+async def test_a_send_whose_answer_never_comes_is_left_uncertain_and_not_sent_again(server, wecom_ws, standin, app,
+                                                                                     lost, caplog):
+    await queue_reminders(app)
+    if lost == "connection closed":
+        wecom_ws.close_on_sends = 1
+    else:
+        wecom_ws.ignore_sends = 1
+        server.wecom_link.answer_timeout = 0.2
+    report = await deliver(server)
+    assert (report.sent, report.uncertain) == (0, 1)
+    assert len(wecom_ws.sent("aibot_send_msg")) == 1 and standin.sent("/cgi-bin/webhook/send") == []
+    [row] = [r for r in outbox_rows(app) if r.platform == "wecom"]
+    assert row.status == "uncertain" and row.last_error.startswith("sent over the long connection, no answer")
+    assert not [r for r in caplog.records if r.exc_info], "an unknown outcome is a warning, not a traceback"
+    await until(lambda: server.wecom_link.state == "ready")
+    assert (await deliver(server)).sent == 0  # an uncertain row is never resent by itself

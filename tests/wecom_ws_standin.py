@@ -24,6 +24,8 @@ class WeComWsStandIn:
         self.subscribes = 0
         self.answer_pings = True
         self.refuse_sends = 0  # answer this many aibot_send_msg with an errcode
+        self.ignore_sends = 0  # leave this many aibot_send_msg unanswered
+        self.close_on_sends = 0  # close the connection on this many aibot_send_msg, unanswered
         self.connections = 0
         self.refuse_connects = 0  # answer this many websocket upgrades with HTTP 503
         self.refused_connects = 0
@@ -76,6 +78,11 @@ class WeComWsStandIn:
         elif cmd == "aibot_send_msg" and self.refuse_sends > 0:
             self.refuse_sends -= 1
             await _answer(ws, req_id, 40008, "invalid message type")  # any errcode ≠ 0
+        elif cmd == "aibot_send_msg" and self.ignore_sends > 0:
+            self.ignore_sends -= 1
+        elif cmd == "aibot_send_msg" and self.close_on_sends > 0:
+            self.close_on_sends -= 1
+            await ws.close(code=1011)
         else:
             await _answer(ws, req_id)
 

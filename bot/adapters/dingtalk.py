@@ -56,18 +56,10 @@ def to_inbound(incoming: ChatbotMessage, received_at: datetime) -> InboundMessag
         return None
     sender = incoming.sender_staff_id or incoming.sender_id or ""
     group = str(incoming.conversation_type) == "2"  # "1" one-to-one, "2" group
-    return InboundMessage(
-        platform=PLATFORM,
-        chat_id=incoming.conversation_id if group else USER_CHAT_PREFIX + sender,
-        sender_id=sender,
-        sender_name=incoming.sender_nick or sender,
-        text=text,
-        message_id=str(incoming.message_id),
-        received_at=received_at,
-        attachments=images,
-        is_group=group,
-        reply_ref=incoming.session_webhook,
-        raw=incoming.to_dict(),
+    return _inbound(
+        sender, group, incoming.conversation_id, sender_name=incoming.sender_nick or sender, text=text,
+        message_id=str(incoming.message_id), received_at=received_at, attachments=images,
+        reply_ref=incoming.session_webhook, raw=incoming.to_dict(),
     )
 
 
@@ -79,20 +71,18 @@ def card_tap(data: dict, frame_id: str, received_at: datetime) -> InboundMessage
     if not (command and user and track and frame_id):
         return None
     space_type, space = _space(data)
-    group = space_type.upper() == "IM_GROUP"
-    return InboundMessage(
-        platform=PLATFORM,
-        chat_id=space if group else USER_CHAT_PREFIX + user,
-        sender_id=user,
-        sender_name=user,
-        text=command,
-        message_id=f"tap-{frame_id}",
-        received_at=received_at,
-        is_group=group,
-        reply_ref=CARD_REF + track,
+    return _inbound(
+        user, space_type.upper() == "IM_GROUP", space, sender_name=user, text=command, message_id=f"tap-{frame_id}",
+        received_at=received_at, reply_ref=CARD_REF + track, raw=data,
         tap=Tap(track.split(".")[0]),  # outTrackId = card key + "." + a hash of the chat
-        raw=data,
     )
+
+
+def _inbound(sender: str, group: bool, conversation: str, **fields) -> InboundMessage:
+    """A message or tap from `sender`: in a group its conversation is the chat; one-to-one, the
+    chat is named after the sender ("user:<staff id>"), as the senders expect."""
+    chat_id = conversation if group else USER_CHAT_PREFIX + sender
+    return InboundMessage(platform=PLATFORM, chat_id=chat_id, sender_id=sender, is_group=group, **fields)
 
 
 def _space(data: dict) -> tuple[str, str]:

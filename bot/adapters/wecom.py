@@ -35,7 +35,8 @@ APP_CHAT_PREFIX = "user:"  # one-to-one chats through the self-built app: chat i
 MEDIA_KEY_MARK = "#aeskey="  # an image ref with its own key: "<url>#aeskey=<base64 key>"
 
 __all__ = [
-    "AIBotCallback", "AppCallback", "CallbackRefused", "CallbackUnreadable", "PLATFORM", "register_routes", "to_inbound",
+    "AIBotCallback", "AppCallback", "CallbackRefused", "CallbackUnreadable", "PLATFORM", "Reject", "from_aibot",
+    "register_routes", "rejected_id", "to_inbound",
 ]
 
 
@@ -97,21 +98,18 @@ def to_inbound(payload: dict[str, Any], received_at: datetime) -> InboundMessage
     text, attachments = _content(payload)
     if not text and not attachments:
         return None
+    return from_aibot(payload, text=text, message_id=str(payload["msgid"]), received_at=received_at,
+                      attachments=attachments, reply_ref=payload.get("response_url"))
+
+
+def from_aibot(payload: dict[str, Any], **fields: Any) -> InboundMessage:
+    """An InboundMessage from an AI-bot body (a message or a card tap), with who sent it and where
+    from: a group's chat id, or the sender's own for a one-to-one chat (the sender is the name too)."""
     sender = (payload.get("from") or {}).get("userid", "")
     group = payload.get("chattype") == "group"
-    return InboundMessage(
-        platform=PLATFORM,
-        chat_id=(payload.get("chatid") or sender) if group else sender,
-        sender_id=sender,
-        sender_name=sender,
-        text=text,
-        message_id=str(payload["msgid"]),
-        received_at=received_at,
-        attachments=attachments,
-        is_group=group,
-        reply_ref=payload.get("response_url"),
-        raw=payload,
-    )
+    chat_id = (payload.get("chatid") or sender) if group else sender
+    return InboundMessage(platform=PLATFORM, chat_id=chat_id, sender_id=sender, sender_name=sender, is_group=group,
+                          raw=payload, **fields)
 
 
 def _content(payload: dict[str, Any]) -> tuple[str, tuple[Attachment, ...]]:
@@ -223,9 +221,16 @@ def _add(web_app: web.Application, path: str, callback, accept: Accept, reject: 
     web_app.router.add_post(path, receive)
 
 
+def rejected_id(message_id: str, raw: str | bytes) -> str:
+    """The inbox id of an unreadable message: its own msgid when it has one, else one named after
+    its bytes (the same garbage twice is kept once)."""
+    data = raw.encode("utf-8", "replace") if isinstance(raw, str) else raw
+    return message_id or "unreadable-" + hashlib.sha256(data).hexdigest()[:32]
+
+
 async def _keep_unreadable(reject: Reject, path: str, body: bytes, error: CallbackUnreadable) -> web.Response:
     """Ack a genuine but unreadable callback once it is kept as rejected (503 if it cannot be kept)."""
-    message_id = error.message_id or "unreadable-" + hashlib.sha256(body).hexdigest()[:32]
+    message_id = rejected_id(error.message_id, body)
     log.warning("WeCom callback %s on %s unreadable (%s); kept as rejected", message_id, path, error.reason)
     try:
         await reject(PLATFORM, message_id, error.raw, error.reason)

@@ -38,7 +38,7 @@ from typing import Any, Awaitable, Callable
 
 import aiohttp
 
-from bot.adapters.wecom import PLATFORM, to_inbound
+from bot.adapters.wecom import PLATFORM, Reject, from_aibot, rejected_id, to_inbound
 from bot.messages import InboundMessage, Tap
 from bot.platform_config import WeComSettings
 
@@ -85,17 +85,20 @@ class WeComLongConnection:
 
     `accept` is the one hand-off of an inbound message to the bot (`server.inbox.accept_async`, as
     the callback routes use): a message or tap is answered only from the outbox, after it has been
-    committed to the inbox and handled. Each hand-off runs as its own task so that concurrent
-    frames share a group commit and the receive loop keeps reading (pings, answers). Start it on
-    the serving event loop with `start()`; other threads send through `call()`.
+    committed to the inbox and handled. `reject` (`server.inbox.reject_async`) keeps a frame the
+    bot cannot read as `rejected`, as the callback routes and the DingTalk stream do: WeCom never
+    sends it again, so the inbox is the only trace of it. Each hand-off runs as its own task so
+    that concurrent frames share a group commit and the receive loop keeps reading (pings,
+    answers). Start it on the serving event loop with `start()`; other threads send through `call()`.
     """
 
     def __init__(
         self, config: WeComSettings, accept: Callable[[InboundMessage], Awaitable[None]], now: Callable[[], datetime],
-        *, data_dir: Path | None = None, rng: Callable[[], float] = random.random,
+        *, reject: Reject, data_dir: Path | None = None, rng: Callable[[], float] = random.random,
     ) -> None:
         self._config = config
         self._accept = accept
+        self._reject = reject
         self._handoffs: set[asyncio.Task] = set()
         self._now = now
         self._status_path = Path(data_dir) / STATUS_FILE if data_dir else None
@@ -107,6 +110,7 @@ class WeComLongConnection:
         self._task: asyncio.Task | None = None
         self._stopping = False
         self.ready = asyncio.Event()
+        self.answer_timeout = ANSWER_TIMEOUT  # how long a request waits for WeCom's answer frame
         self.state = "idle"
         self.sessions = 0  # websocket connections opened (tests, logs)
 
@@ -198,7 +202,7 @@ class WeComLongConnection:
 
     async def _subscribe(self, ws, reader: asyncio.Task) -> dict | None:
         body = {"bot_id": self._config.bot_id, "secret": self._config.bot_secret.get_secret_value()}
-        ask = asyncio.create_task(self._request(ws, SUBSCRIBE, body, new_req_id(SUBSCRIBE), ANSWER_TIMEOUT * 2))
+        ask = asyncio.create_task(self._request(ws, SUBSCRIBE, body, new_req_id(SUBSCRIBE), self.answer_timeout * 2))
         done, _ = await asyncio.wait([ask, reader], return_when=asyncio.FIRST_COMPLETED)
         if ask not in done:
             ask.cancel()
@@ -223,32 +227,48 @@ class WeComLongConnection:
             if frame.type != aiohttp.WSMsgType.TEXT:
                 continue
             try:
-                if self._on_frame(json.loads(frame.data)) == KICKED:
+                if self._on_frame(frame.data) == KICKED:
                     return KICKED
-            except Exception:  # one unreadable frame or failing hand-off must not end the loop
+            except Exception:  # a failing hand-off must not end the loop
                 log.exception("WeCom long connection: frame not handled")
         log.warning("WeCom long connection closed by the server (code %s)", ws.close_code)
         return LOST
 
     # frames ------------------------------------------------------------------------------------
-    def _on_frame(self, frame: dict[str, Any]) -> str | None:
-        cmd = frame.get("cmd") or ""
-        req_id = (frame.get("headers") or {}).get("req_id", "")
-        body = frame.get("body") or {}
-        if cmd == MSG_CALLBACK:
-            message = to_inbound(body, self._now())
+    def _on_frame(self, data: str) -> str | None:
+        try:
+            frame = json.loads(data)
+            cmd, body = frame.get("cmd") or "", frame.get("body") or {}
+            req_id = (frame.get("headers") or {}).get("req_id", "")
+            message = self._inbound(cmd, body, req_id)
+        except Exception as error:  # not JSON, not a frame, or a message or tap missing what it needs
+            self._keep_rejected(data, error)
+            return None
+        if cmd in (MSG_CALLBACK, EVENT_CALLBACK):
             if message is not None:
-                self._hand_off(replace(message, reply_ref=MESSAGE_REF + req_id))
-        elif cmd == EVENT_CALLBACK:
-            return self._on_event(body, req_id)
-        elif req_id.startswith(PING):
+                self._hand_off(message)
+            return KICKED if _event_type(body) == "disconnected_event" else None
+        if req_id.startswith(PING):
             self._missed = 0
         elif req_id in self._pending and not self._pending[req_id].done():
             self._pending[req_id].set_result(frame)
         return None
 
+    def _inbound(self, cmd: str, body: dict[str, Any], req_id: str) -> InboundMessage | None:
+        """The message or tap a callback frame carries (None: nothing for the bot); raises when a
+        message or tap lacks what it needs."""
+        if cmd == MSG_CALLBACK:
+            message = to_inbound(body, self._now())
+            return replace(message, reply_ref=MESSAGE_REF + req_id) if message is not None else None
+        if cmd == EVENT_CALLBACK and _event_type(body) == "template_card_event":
+            return to_tap(body, req_id, self._now())
+        return None
+
     def _hand_off(self, message: InboundMessage) -> None:
-        task = asyncio.get_running_loop().create_task(self._keep(message))
+        self._spawn(self._keep(message))
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
         self._handoffs.add(task)  # a task nobody references may be collected before it runs
         task.add_done_callback(self._handoffs.discard)
 
@@ -258,16 +278,16 @@ class WeComLongConnection:
         except Exception:  # WeCom does not redeliver; say so loudly rather than end the loop
             log.exception("WeCom long connection: message %s not stored", message.message_id)
 
-    def _on_event(self, body: dict[str, Any], req_id: str) -> str | None:
-        event = body.get("event") or {}
-        kind = event.get("eventtype")
-        if kind == "disconnected_event":
-            return KICKED
-        if kind == "template_card_event":
-            tap = to_tap(body, req_id, self._now())
-            if tap is not None:
-                self._hand_off(tap)
-        return None
+    def _keep_rejected(self, data: str, error: Exception) -> None:
+        message_id = rejected_id(_msgid(data), data)
+        log.warning("unreadable WeCom long-connection frame %s kept as rejected: %s", message_id, type(error).__name__)
+        self._spawn(self._store_rejected(message_id, data, f"{type(error).__name__}: {error}"))
+
+    async def _store_rejected(self, message_id: str, data: str, reason: str) -> None:
+        try:
+            await self._reject(PLATFORM, message_id, data, reason)
+        except Exception:
+            log.exception("rejected WeCom long-connection frame %s could not be stored", message_id)
 
     # requests ----------------------------------------------------------------------------------
     async def _request(self, ws, cmd: str, body: dict, req_id: str, timeout: float = ANSWER_TIMEOUT) -> dict:
@@ -287,14 +307,14 @@ class WeComLongConnection:
         ws = self._ws
         if ws is None or ws.closed or not self.ready.is_set():
             raise LinkDown(f"WeCom long connection is {self.state}")
-        return await self._request(ws, cmd, body, req_id or new_req_id(cmd))
+        return await self._request(ws, cmd, body, req_id or new_req_id(cmd), self.answer_timeout)
 
     def call(self, cmd: str, body: dict, req_id: str | None = None) -> dict:
         """`request` from another thread (the outbox worker)."""
         if self._loop is None or self._loop.is_closed():
             raise LinkDown("WeCom long connection is not started")
         future = asyncio.run_coroutine_threadsafe(self.request(cmd, body, req_id), self._loop)
-        return future.result(ANSWER_TIMEOUT + 2)
+        return future.result(self.answer_timeout + 2)
 
     def _fail_pending(self) -> None:
         for future in self._pending.values():
@@ -330,25 +350,27 @@ class WeComLongConnection:
             log.warning("cannot write %s", self._status_path)
 
 
+def _event_type(body: dict[str, Any]) -> str:
+    return (body.get("event") or {}).get("eventtype") or ""
+
+
+def _msgid(data: str) -> str:
+    """The msgid of a frame's body, when there is one to read."""
+    try:
+        return str(json.loads(data)["body"]["msgid"] or "")
+    except Exception:
+        return ""
+
+
 def to_tap(body: dict[str, Any], req_id: str, received_at: datetime) -> InboundMessage | None:
     """A template-card button tap as the command its button stands for (the button's key)."""
     event = body.get("event") or {}
     card = event.get("template_card_event") or event  # the key sits in a sub-object in the docs
     command = card.get("event_key") or ""
-    sender = (body.get("from") or {}).get("userid", "")
-    if not command or not sender or not body.get("msgid"):
+    if not command or not body.get("msgid"):
         return None
-    group = body.get("chattype") == "group"
-    return InboundMessage(
-        platform=PLATFORM,
-        chat_id=(body.get("chatid") or sender) if group else sender,
-        sender_id=sender,
-        sender_name=sender,
-        text=command,
+    tap = from_aibot(
+        body, text=command, received_at=received_at, reply_ref=EVENT_REF + req_id, tap=Tap(card.get("task_id") or ""),
         message_id=f"tap-{body['msgid']}",  # the tap's own id: a redelivered tap is handled once
-        received_at=received_at,
-        is_group=group,
-        reply_ref=EVENT_REF + req_id,
-        tap=Tap(card.get("task_id") or ""),
-        raw=body,
     )
+    return tap if tap.sender_id else None

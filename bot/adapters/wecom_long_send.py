@@ -9,6 +9,8 @@ When the connection is down (nothing sent) or WeCom refuses (errcode ≠ 0), the
 callback-mode way instead (a send whose answer was lost is left `uncertain` by the outbox, never
 sent twice): the group's webhook (cards as text), the self-built app or nothing. Users of other bots
 report that proactive pushes can stop after a quiet night, which is why the webhook stays.
+A request that left but got no answer (the connection closed first: `AnswerLost`, or no answer in
+time) raises the outbox's `OutcomeUnknown`: the row is left `uncertain`, never resent by itself.
 Template card (button_interaction): https://developer.work.weixin.qq.com/document/path/101032
 """
 
@@ -19,9 +21,9 @@ import secrets
 from typing import Any
 
 from bot.adapters.wecom import APP_CHAT_PREFIX
-from bot.adapters.wecom_long import EVENT_REF, MESSAGE_REF, LinkDown, WeComLongConnection
+from bot.adapters.wecom_long import EVENT_REF, MESSAGE_REF, AnswerLost, LinkDown, WeComLongConnection
 from bot.adapters.wecom_send import markdown_with_mentions
-from bot.delivery import Sender
+from bot.delivery import OutcomeUnknown, Sender
 from bot.messages import OutboundMessage
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,8 @@ class WeComLinkSender:
                 return
         except LinkDown as error:
             log.info("WeCom long connection down (%s); sending %s the fallback way", error, message.outbox_id)
+        except (AnswerLost, TimeoutError) as error:  # it left: sending it again could post it twice
+            raise OutcomeUnknown(f"sent over the long connection, no answer: {error or type(error).__name__}") from error
         self._fallback.send(message)
 
     def _send_over_link(self, message: OutboundMessage) -> bool:

@@ -26,9 +26,9 @@ class Command:
     """A declared command (or subcommand: `/会议 新建` is `name="会议", sub="新建"`).
 
     roles:  None → anyone on the roster; else only these roles (admins may always)
-    args:   None → not declared (legacy: the handler reads `ctx.args`); else the typed specs,
-            parsed into `ctx.params` before the handler runs
+    args:   the typed specs, parsed into `ctx.params` before the handler runs (`()`: none)
     places: where it may be used; scope: on what it acts (see `bot.contract.places`)
+    All three are required (`Router.command` refuses a declaration without them).
     """
 
     name: str
@@ -36,13 +36,12 @@ class Command:
     handler: Handler
     roles: frozenset[str] | None
     family: str
+    args: tuple[Arg, ...]
+    places: frozenset[Place]
+    scope: Scope
     needs_member: bool = True  # False: also for senders the roster does not know yet
-    needs_group: bool = False  # legacy keyword: the same as places=GROUPS
     sub: str | None = None
     sub_aliases: tuple[str, ...] = ()
-    args: tuple[Arg, ...] | None = None
-    places: frozenset[Place] | None = None
-    scope: Scope | None = None
 
     @property
     def help(self) -> str:
@@ -58,15 +57,9 @@ class Command:
         return f"{self.name} {self.sub}" if self.sub else self.name
 
     @property
-    def allowed_places(self) -> frozenset[Place]:
-        if self.places is not None:
-            return self.places
-        return frozenset({Place.VILLAGE_GROUP, Place.TOWNSHIP_GROUP}) if self.needs_group else frozenset(Place)
-
-    @property
     def signature(self) -> str:
-        """The usage line derived from the typed specs (empty when args are not declared)."""
-        return usage_line(self.name, self.sub, self.args) if self.args is not None else ""
+        """The usage line derived from the typed specs."""
+        return usage_line(self.name, self.sub, self.args)
 
 
 def doc_lines(handler: Handler) -> list[str]:

@@ -46,8 +46,8 @@ def who_and_where(command: Command) -> str:
         who = EVERYONE
     else:
         who = "、".join([*sorted(command.roles - {ADMIN}), ADMIN])
-    places = "、".join(texts.PLACE_NAMES[p.value] for p in Place if p in command.allowed_places)
-    scope = SCOPE_TEXT.get(command.scope, "未声明") if command.scope is not None else "未声明"
+    places = "、".join(texts.PLACE_NAMES[p.value] for p in Place if p in command.places)
+    scope = SCOPE_TEXT[command.scope]
     return " · ".join(part for part in (who, places, scope) if part)
 
 

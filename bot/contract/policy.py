@@ -98,11 +98,6 @@ class Policy:
             raise Refusal(texts.TOWNSHIP_ONLY_ADMIN)
         raise Refusal(texts.NOT_YOUR_VILLAGE)
 
-    def require_township(self, township_id: int | None) -> None:
-        """Refuse unless the object belongs to the sender's own township."""
-        if self.member is None or township_id != self.member.township_id:
-            raise Refusal(texts.NOT_YOUR_TOWNSHIP)
-
     def require_village(self, village_id: int | None, township_id: int | None = None, refusal: str | None = None) -> None:
         """Refuse unless the sender may act on this village (None: the township itself, admins only).
         `township_id` defaults to the sender's own (a village id is only ever looked up in it)."""

@@ -13,14 +13,14 @@ from bot.clock import local
 from bot.context import Context
 from handlers.attendance_report import month_report
 from handlers.attendance_views import status_label
-from handlers.meeting_posts import classify
+from handlers.meeting_posts import classify, relay_states
 from handlers.points_score import period_bounds, scores
 from handlers.resolution_records import votes_text
-from storage.models import Meeting, MeetingRelay, MinutesSession, Resolution, Township, Village
+from storage.models import Meeting, MinutesSession, Resolution, Township, Village
 from storage.repositories import OrgRepository, PointsRepository
 
-__all__ = ["MeetingRow", "PointsRow", "ResolutionView", "TownshipPage", "VillagePage", "township_page",
-           "village_page", "resolution_view"]
+__all__ = ["MeetingRow", "PointsRow", "ResolutionView", "TownshipPage", "VillagePage", "ledgers_of_township",
+           "township_page", "village_page", "resolution_view"]
 
 
 @dataclass(frozen=True)
@@ -162,24 +162,22 @@ def _meetings(ctx: Context, township_id: int, village_id: int | None) -> list[Me
                                   Meeting.starts_at >= start, Meeting.starts_at <= ctx.now())
     query = query.where(Meeting.village_id.is_(None) | (Meeting.village_id == village_id)) if village_id else \
         query.where(Meeting.village_id.is_(None))
+    meetings = list(ctx.session.scalars(query.order_by(Meeting.starts_at)))
+    relays = relay_states(ctx, township_id, [m for m in meetings if m.is_township_meeting])
     rows = []
-    for meeting in ctx.session.scalars(query.order_by(Meeting.starts_at)):
+    for meeting in meetings:
         groups = classify(ctx, meeting)
         if village_id:  # a village sees its own members' attendance
             groups = {k: [a for a in v if a.member.village_id == village_id] for k, v in groups.items()}
-        relayed, pending = _relay_status(ctx, meeting) if meeting.is_township_meeting else ([], [])
+        states = relays.get(meeting.id, [])
+        relayed = [village.name for village, relay in states if relay is not None]
+        pending = [village.name for village, relay in states if relay is None]
         rows.append(MeetingRow(
             id=meeting.id, title=meeting.title, starts_at=f"{local(meeting.starts_at):%m-%d %H:%M}", place=meeting.place,
             present=len(groups["on_time"]) + len(groups["late"]), late=len(groups["late"]),
             absent=len(groups["absent"]), excused=len(groups["excused"]), relayed=relayed, pending=pending,
         ))
     return rows
-
-
-def _relay_status(ctx: Context, meeting: Meeting) -> tuple[list[str], list[str]]:
-    done = set(ctx.session.scalars(select(MeetingRelay.village_id).where(MeetingRelay.meeting_id == meeting.id)))
-    villages = OrgRepository(ctx.session).villages(meeting.township_id)
-    return [v.name for v in villages if v.id in done], [v.name for v in villages if v.id not in done]
 
 
 def _points(ctx: Context, township: Township, village_id: int) -> list[PointsRow] | None:
@@ -230,14 +228,18 @@ def _photos(ctx: Context, resolution: Resolution) -> list[Photo]:
     return [Photo(f"/media/{i.media.path}", f"/media/{i.media.thumbnail_path}") for i in minutes.images]
 
 
-def ledger_of_village(ctx: Context, village_id: int) -> list[tuple]:
-    """Admin view: this year's entries of the village, newest first, with who scored them."""
+def ledgers_of_township(ctx: Context, township: Township) -> list[tuple[str, list[tuple]]]:
+    """Admin view: (village name, its entries) for every village: this year's entries, newest
+    first, with who scored them. One query for the whole township."""
     first, last = period_bounds("本年", ctx.today())
-    return [
-        (e.id, f"{e.day:%m-%d}", e.member.name, e.points, e.area, e.reason, e.source,
-         e.created_by.name if e.created_by else "规则", e.corrects_id)
-        for e in PointsRepository(ctx.session).entries_of_village(village_id, first, last)
-    ]
+    ledger = PointsRepository(ctx.session).ledger_of_township(township.id, first, last)
+    return [(village.name, [_ledger_row(e) for e in ledger.get(village.id, [])])
+            for village in OrgRepository(ctx.session).villages(township.id)]
+
+
+def _ledger_row(e) -> tuple:
+    return (e.id, f"{e.day:%m-%d}", e.member.name, e.points, e.area, e.reason, e.source,
+            e.created_by.name if e.created_by else "规则", e.corrects_id)
 
 
 def village_of(ctx: Context, village_id: int) -> Village | None:

@@ -113,6 +113,10 @@ class Board:
     def township_html(self, township_id: int) -> str | None:
         return self.render(lambda ctx: self._township(ctx, township_id))
 
+    def admin_html(self, township_name: str) -> str | None:
+        """The admin view of a township (the route checks the token before it asks for this)."""
+        return self.render(lambda ctx: self._admin(ctx, township_name))
+
     def _township(self, ctx: Context, township_id: int):
         township = board_data.township_of(ctx, township_id)
         return None if township is None else ("township.html", {"page": board_data.township_page(ctx, township)})
@@ -134,8 +138,7 @@ class Board:
         if township is None:
             return None
         page = board_data.township_page(ctx, township)
-        ledgers = [(v.name, board_data.ledger_of_village(ctx, v.id)) for v in OrgRepository(ctx.session).villages(township.id)]
-        return "admin.html", {"page": page, "ledgers": ledgers}
+        return "admin.html", {"page": page, "ledgers": board_data.ledgers_of_township(ctx, township)}
 
     def _media_known(self, sha256: str) -> bool:
         with self.app.unit_of_work() as uow:

@@ -6,7 +6,7 @@ from storage.repositories.leave import LeaveRepository
 from storage.repositories.meetings import MeetingRepository
 from storage.repositories.messages import OutboxRepository, ProcessedMessageRepository
 from storage.repositories.notices import NoticeRepository
-from storage.repositories.org import OrgRepository
+from storage.repositories.org import OrgRepository, Overseers
 from storage.repositories.points import PointsRepository
 from storage.repositories.resolutions import ResolutionRepository
 from storage.repositories.search import SearchRepository
@@ -20,6 +20,7 @@ __all__ = [
     "NewCheckin",
     "NoticeRepository",
     "OrgRepository",
+    "Overseers",
     "OutboxRepository",
     "PointsRepository",
     "ProcessedMessageRepository",

@@ -112,8 +112,12 @@ class MeetingRepository:
             select(MeetingRelay).where(MeetingRelay.meeting_id == meeting_id, MeetingRelay.village_id == village_id)
         )
 
-    def relayed_villages(self, meeting_id: int) -> set[int]:
-        return set(self.session.scalars(select(MeetingRelay.village_id).where(MeetingRelay.meeting_id == meeting_id)))
+    def relays_of(self, meeting_ids: list[int]) -> dict[int, dict[int, MeetingRelay]]:
+        """Meeting id -> village id -> its 传达, for many meetings in one query."""
+        relays: dict[int, dict[int, MeetingRelay]] = {}
+        for relay in self.session.scalars(select(MeetingRelay).where(MeetingRelay.meeting_id.in_(meeting_ids))):
+            relays.setdefault(relay.meeting_id, {})[relay.village_id] = relay
+        return relays
 
     def add_relay(self, relay: MeetingRelay) -> MeetingRelay:
         self.session.add(relay)

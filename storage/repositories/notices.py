@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from storage.models import Member, Notice, NoticeAck, Role
 
@@ -29,8 +30,9 @@ class NoticeRepository:
         return list(self.session.scalars(query.order_by(Notice.id.desc())))
 
     def open_ones(self) -> list[Notice]:
+        """Every notice still waiting for 收到, with its group (one query for both)."""
         query = select(Notice).where(Notice.needs_ack.is_(True), Notice.closed_at.is_(None))
-        return list(self.session.scalars(query.order_by(Notice.id)))
+        return list(self.session.scalars(query.options(joinedload(Notice.group)).order_by(Notice.id)))
 
     def ack_of(self, notice_id: int, member_id: int) -> NoticeAck | None:
         return self.session.scalar(
@@ -45,6 +47,14 @@ class NoticeRepository:
 
     def acked_ids(self, notice_id: int) -> set[int]:
         return set(self.session.scalars(select(NoticeAck.member_id).where(NoticeAck.notice_id == notice_id)))
+
+    def acked_ids_of(self, notice_ids: list[int]) -> dict[int, set[int]]:
+        """Who said 收到 to each of many notices (notice id -> member ids), in one query."""
+        acked: dict[int, set[int]] = defaultdict(set)
+        query = select(NoticeAck.notice_id, NoticeAck.member_id).where(NoticeAck.notice_id.in_(notice_ids))
+        for notice_id, member_id in self.session.execute(query):
+            acked[notice_id].add(member_id)
+        return dict(acked)
 
     def township_audience(self, township_id: int) -> list[Member]:
         """Who a township-group notice asks: the township's own staff and every village's 书记."""

@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from storage.models import BindingRequest, GroupChat, Identity, Member, Township, Village
+from storage.models import BindingRequest, GroupChat, Identity, Member, Role, Township, Village
+
+
+@dataclass(frozen=True)
+class Overseers:
+    """Who is told about a member's or a group's trouble: the village's 书记, else (for a village
+    without one, and for the township itself) the township's admins. Loaded for many villages at
+    once by `OrgRepository.secretaries_or_admins`; asking it costs no query."""
+
+    secretaries: dict[int, list[Member]] = field(default_factory=dict)  # village id -> active 书记
+    admins: dict[int, list[Member]] = field(default_factory=dict)  # township id -> active admins
+
+    def of(self, township_id: int, village_id: int | None, *, besides: int | None = None) -> list[Member]:
+        """The 书记 of `village_id` (but not the member `besides`, who is the subject), else the admins."""
+        found = [m for m in self.secretaries.get(village_id, []) if m.id != besides] if village_id else []
+        return found or self.admins.get(township_id, [])
 
 
 class OrgRepository:
@@ -63,6 +82,14 @@ class OrgRepository:
     def groups_of_village(self, village_id: int) -> list[GroupChat]:
         return list(self.session.scalars(select(GroupChat).where(GroupChat.village_id == village_id)))
 
+    def groups_of_villages(self, village_ids: Iterable[int]) -> dict[int, list[GroupChat]]:
+        """The group chats of many villages (village id -> its groups), in one query."""
+        groups: dict[int, list[GroupChat]] = defaultdict(list)
+        query = select(GroupChat).where(GroupChat.village_id.in_(set(village_ids))).order_by(GroupChat.id)
+        for group in self.session.scalars(query):
+            groups[group.village_id].append(group)
+        return dict(groups)
+
     def township_groups(self, township_id: int) -> list[GroupChat]:
         return list(
             self.session.scalars(
@@ -116,6 +143,13 @@ class OrgRepository:
     def member(self, member_id: int) -> Member | None:
         return self.session.get(Member, member_id)
 
+    def members_by_id(self, member_ids: Iterable[int]) -> dict[int, Member]:
+        """Many members by id, in one query (ids no longer on the roster are left out)."""
+        ids = set(member_ids)
+        if not ids:
+            return {}
+        return {m.id: m for m in self.session.scalars(select(Member).where(Member.id.in_(ids)))}
+
     def member_named(self, name: str, *, township_id: int, village_id: int | None = None) -> list[Member]:
         query = select(Member).where(Member.township_id == township_id, Member.name == name, Member.active.is_(True))
         if village_id is not None:
@@ -133,6 +167,22 @@ class OrgRepository:
                 select(Member).where(Member.village_id == village_id, Member.active.is_(True)).order_by(Member.id)
             )
         )
+
+    def secretaries_or_admins(self, township_ids: Iterable[int], village_ids: Iterable[int | None]) -> Overseers:
+        """Every active 书记 of the villages and admin of the townships, in one query."""
+        villages = {v for v in village_ids if v is not None}
+        townships = set(township_ids)
+        query = select(Member).where(Member.active.is_(True), or_(
+            and_(Member.role == Role.SECRETARY.value, Member.village_id.in_(villages)),
+            and_(Member.role == Role.ADMIN.value, Member.township_id.in_(townships)),
+        ))
+        secretaries, admins = defaultdict(list), defaultdict(list)
+        for member in self.session.scalars(query.order_by(Member.id)):
+            if member.role == Role.ADMIN.value:
+                admins[member.township_id].append(member)
+            else:
+                secretaries[member.village_id].append(member)
+        return Overseers(dict(secretaries), dict(admins))
 
     def admins(self, township_id: int) -> list[Member]:
         return list(

@@ -3,10 +3,11 @@ period, a member's last entries, and the colour last told."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from storage.models import Member, PointsEntry, PointsStatus
 
@@ -64,13 +65,26 @@ class PointsRepository:
                  .order_by(PointsEntry.id.desc()).limit(limit))
         return list(self.session.scalars(query))
 
-    def entries_of_village(self, village_id: int, first: date, last: date, limit: int = 200) -> list[PointsEntry]:
-        query = (
-            select(PointsEntry).join(Member, Member.id == PointsEntry.member_id)
-            .where(Member.village_id == village_id, PointsEntry.day >= first, PointsEntry.day <= last)
-            .order_by(PointsEntry.id.desc()).limit(limit)
+    def ledger_of_township(self, township_id: int, first: date, last: date, per_village: int = 200
+                           ) -> dict[int, list[PointsEntry]]:
+        """Village id -> its entries counted for days in [first, last], newest first (at most
+        `per_village` each), with who they are for and who scored them: one query for the township."""
+        newest = func.row_number().over(partition_by=Member.village_id, order_by=PointsEntry.id.desc())
+        ranked = (
+            select(PointsEntry.id, newest.label("n")).join(Member, Member.id == PointsEntry.member_id)
+            .where(Member.township_id == township_id, Member.village_id.is_not(None),
+                   PointsEntry.day >= first, PointsEntry.day <= last)
+            .subquery()
         )
-        return list(self.session.scalars(query))
+        query = (
+            select(PointsEntry).join(ranked, ranked.c.id == PointsEntry.id).where(ranked.c.n <= per_village)
+            .options(joinedload(PointsEntry.member), joinedload(PointsEntry.created_by))
+            .order_by(PointsEntry.id.desc())
+        )
+        ledger: dict[int, list[PointsEntry]] = defaultdict(list)
+        for entry in self.session.scalars(query):
+            ledger[entry.member.village_id].append(entry)
+        return dict(ledger)
 
     def statuses(self, member_ids: list[int], year: int) -> dict[int, PointsStatus]:
         query = select(PointsStatus).where(PointsStatus.member_id.in_(member_ids), PointsStatus.year == year)
