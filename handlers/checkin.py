@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+from bot.cards import CHECKIN_CARD
 from bot.clock import local
 from bot.contract import ANYWHERE, Scope
 from bot.messages import Button, Card, Reply
@@ -47,7 +48,7 @@ def _hhmm(moment) -> str:
 
 # The tap card of the morning reminder ------------------------------------------------------------
 def card_key(village_id: int, day: date) -> str:
-    return f"checkin_{village_id}_{day:%Y%m%d}"
+    return CHECKIN_CARD.build(village_id, day)
 
 
 def card(village_id: int, day: date) -> Card:
@@ -66,8 +67,7 @@ def due_members(ctx, village_id: int, day: date) -> tuple[list, set[int]]:
 def checkin_card(ctx, rest: str) -> Reply | None:
     """The card `checkin_<village id>_<YYYYMMDD>` as it is now: "11月24日 已打卡 12/15"."""
     try:
-        village, stamp = rest.split("_")
-        village_id, day = int(village), datetime.strptime(stamp, "%Y%m%d").date()
+        village_id, day = CHECKIN_CARD.parse(rest)
     except ValueError:
         return None
     due, done = due_members(ctx, village_id, day)
