@@ -17,6 +17,7 @@ values (ids, keys) should be returned by a write.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Callable, Sequence
 
 from sqlalchemy import Connection, Engine
@@ -32,6 +33,7 @@ class _Compiled:
     sql: str
     keys: tuple[str, ...]  # bind names, in the order a positional paramstyle needs them
     processors: tuple[Callable[[Any], Any] | None, ...]
+    kinds: tuple[type, ...]  # each bind's type class: equal classes convert a value alike
     defaults: dict[str, Any]  # scalar column defaults of an INSERT, for keys the caller leaves out
     positional: bool
     results: tuple[Callable[[Any], Any] | None, ...] | None  # a SELECT's result processors
@@ -75,6 +77,7 @@ def _compile(statement: ClauseElement, dialect: Dialect, column_keys: list[str] 
     compiled = statement.compile(dialect=dialect, column_keys=column_keys)
     keys = tuple(compiled.positiontup) if compiled.positional else tuple(compiled.binds)
     processors = tuple(compiled.binds[key].type.dialect_impl(dialect).bind_processor(dialect) for key in keys)
+    kinds = tuple(type(compiled.binds[key].type) for key in keys)
     defaults = {
         column.key: column.default.arg
         for column in getattr(compiled, "insert_prefetch", ())
@@ -87,7 +90,7 @@ def _compile(statement: ClauseElement, dialect: Dialect, column_keys: list[str] 
     )
     if results is not None and not any(results):
         results = None
-    return _Compiled(compiled.string, keys, processors, defaults, compiled.positional, results)
+    return _Compiled(compiled.string, keys, processors, kinds, defaults, compiled.positional, results)
 
 
 def _processed(compiled: _Compiled, row) -> tuple:
@@ -97,12 +100,23 @@ def _processed(compiled: _Compiled, row) -> tuple:
 
 
 def _parameters(compiled: _Compiled, values: dict[str, Any]) -> Sequence[Any] | dict[str, Any]:
+    """The bound values, each through its type's bind processor. The rows of a multi-row INSERT
+    share their instants (a batch's `now`): each distinct datetime is converted once per call."""
     if compiled.defaults:
         values = {**compiled.defaults, **values}
-    processed = [
-        values[key] if process is None else process(values[key])
-        for key, process in zip(compiled.keys, compiled.processors)
-    ]
+    converted: dict[tuple, Any] = {}
+    processed = []
+    for key, process, kind in zip(compiled.keys, compiled.processors, compiled.kinds):
+        value = values[key]
+        if process is None or value is None:
+            processed.append(value if process is None else process(value))
+        elif value.__class__ is datetime:
+            memo = (kind, value)
+            if memo not in converted:
+                converted[memo] = process(value)
+            processed.append(converted[memo])
+        else:
+            processed.append(process(value))
     return processed if compiled.positional else dict(zip(compiled.keys, processed))
 
 

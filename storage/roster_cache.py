@@ -19,7 +19,7 @@ import threading
 from itertools import chain
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, bindparam, event, or_, select, update
+from sqlalchemy import Connection, bindparam, event, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
 
 from storage.driver import DriverStatement
@@ -47,15 +47,12 @@ _GROUP_BY_CHAT = select(*_columns(GroupChat)).where(
     GroupChat.platform == bindparam("platform"), GroupChat.chat_id == bindparam("chat")
 )
 _ACCOUNT = "_account"
-_MEMBERS_BY_ACCOUNT = (
-    select(Identity.user_id.label(_ACCOUNT), *_columns(Member))
-    .join_from(Member, Identity, Identity.member_id == Member.id)
-    .where(
-        Identity.platform == bindparam("platform"),
-        Member.active.is_(True),
-        or_(Identity.user_id == bindparam("user"), Member.village_id == bindparam("village")),
-    )
-)
+_MEMBER_ROWS = select(Identity.user_id.label(_ACCOUNT), *_columns(Member)).join_from(
+    Member, Identity, Identity.member_id == Member.id
+).where(Identity.platform == bindparam("platform"), Member.active.is_(True))
+# two indexed look-ups, not one query with an OR across both tables (which scans every account)
+_MEMBERS_OF_VILLAGE = _MEMBER_ROWS.where(Member.village_id == bindparam("village"))
+_MEMBER_BY_ACCOUNT = _MEMBER_ROWS.where(Identity.user_id == bindparam("user"))
 
 
 class RosterCache:
@@ -79,13 +76,11 @@ class RosterCache:
         values = self._members.get((platform, user_id), _MISSING)
         if values is not _MISSING:
             return _attach(session, Member, values)
-        rows = core_connection(session).execute(
-            _MEMBERS_BY_ACCOUNT, {"platform": platform, "user": user_id, "village": village_id}
-        )
         found = {}
-        for row in rows.mappings():
-            values = dict(row)
-            found[values.pop(_ACCOUNT)] = values
+        if village_id is not None:
+            found = _accounts(session, _MEMBERS_OF_VILLAGE, {"platform": platform, "village": village_id})
+        if user_id not in found:
+            found.update(_accounts(session, _MEMBER_BY_ACCOUNT, {"platform": platform, "user": user_id}))
         for other, values in found.items():
             self._remember(session, "_members", (platform, other), values)
         values = found.get(user_id)
@@ -147,6 +142,15 @@ def bump_roster_version(connection: Connection) -> None:
     )
     if result.rowcount == 0:  # the row is gone (a test truncated every table): start it again
         insert_if_new(connection, RosterVersion.__table__, {"id": _VERSION_ROW, "number": 1}, ("id",))
+
+
+def _accounts(session: Session, query, values: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """{platform account: member snapshot} of the query's rows."""
+    found = {}
+    for row in core_connection(session).execute(query, values).mappings():
+        snapshot = dict(row)
+        found[snapshot.pop(_ACCOUNT)] = snapshot
+    return found
 
 
 def _attach(session: Session, cls: type[T], values: dict[str, Any] | None) -> T | None:

@@ -5,17 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.driver import DriverStatement
 from storage.inserts import core_connection, insert_if_new, insert_many, insert_many_if_new
 from storage.models import OutboxMessage, ProcessedMessage
 
 _MESSAGE_KEY = ("platform", "message_id")
 _OUTBOX_TABLE = OutboxMessage.__table__
-_OUTBOX_COLUMNS = [column.key for column in _OUTBOX_TABLE.columns if column.key != "id"]
-_NEW_OUTBOX_ROW = dict.fromkeys(_OUTBOX_COLUMNS) | {"status": "pending", "attempts": 0}
+_NEW_OUTBOX_ROW = {"status": "pending", "attempts": 0}  # the columns not given stay NULL
 _HELD = "outbox_held_rows"  # session.info: [(row, id slot)] waiting for one multi-row INSERT
 
 
@@ -32,7 +30,6 @@ def hold_outbox_rows(session_factory: sessionmaker[Session]) -> None:
     def _forget(session: Session, transaction) -> None:
         if transaction.parent is None:
             session.info.pop(_HELD, None)
-_INSERT_OUTBOX = DriverStatement(insert(_OUTBOX_TABLE).returning(_OUTBOX_TABLE.c.id), column_keys=_OUTBOX_COLUMNS)
 
 
 class ProcessedMessageRepository:
@@ -76,7 +73,8 @@ class OutboxRepository:
     def add(self, values: dict[str, Any]) -> int:
         """Write a pending row now (the writer has checked its dedupe key); returns its id."""
         self.write_held_rows()
-        return _INSERT_OUTBOX.scalar(core_connection(self.session), dict(_NEW_OUTBOX_ROW, **values))
+        (row_id,) = insert_many(core_connection(self.session), _OUTBOX_TABLE, [dict(_NEW_OUTBOX_ROW, **values)])
+        return row_id
 
     def add_later(self, values: dict[str, Any]) -> list[int]:
         """Hold a pending row back until the next write or the commit; the returned list receives
