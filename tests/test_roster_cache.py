@@ -2,7 +2,7 @@
 made anywhere — this worker, another worker on the same database, a bulk import — is seen by the
 next message."""
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 
 from bot import texts
 from bot.app import build_app
@@ -53,3 +53,19 @@ def test_the_cache_answers_without_asking_the_database_again(world, clock):
     event.listen(world.app.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     world.chat().reply("/打卡", "lixy")
     assert not [s for s in statements if "FROM members" in s or "FROM group_chats" in s]
+
+
+def test_a_cached_member_is_a_live_object_of_the_transaction_that_loads_its_relations(world, clock):
+    """The cached snapshot becomes this transaction's own persistent instance: relationships load
+    through it, and a change to it is saved like any loaded member's."""
+    roster = world.app.roster
+    with world.app.unit_of_work() as uow:
+        roster.member(uow.session, "wecom", "zhangjg")  # fills the cache
+    with world.app.unit_of_work() as uow:
+        member = roster.member(uow.session, "wecom", "zhangjg")
+        assert inspect(member).persistent and member in uow.session
+        assert member.village.name == "雅庄村" and member.township.name
+        member.name = "张建国（改）"
+        uow.commit()
+    with world.app.unit_of_work() as uow:
+        assert uow.session.get(Member, member.id).name == "张建国（改）"
