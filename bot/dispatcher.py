@@ -81,22 +81,16 @@ class Dispatcher:
         self._unsent_lock = threading.Lock()
 
     def handle(self, message: InboundMessage) -> DispatchResult:
-        """One message in its own transaction; never raises (a failure is a FAILED result)."""
-        message = clean_inbound(message)
-        try:
-            return self._handle(message)
-        except Exception as error:
-            log.exception("pipeline failed on %s message %s", message.platform, message.message_id)
-            return self._busy(message, error)
+        """One message in its own transaction (a batch of one); never raises (a failure is a
+        FAILED result)."""
+        return self.handle_batch([message])[0]
 
     def handle_batch(self, messages: Sequence[InboundMessage]) -> list[DispatchResult]:
-        """Messages ready at the same moment: one transaction, one savepoint each, one commit.
+        """Messages ready at the same moment: one transaction, one commit (see the module's text).
 
         Results come back in the order of `messages`; a message that failed outside its handler
         comes back FAILED (with the error) and nothing of it is kept but the busy reply.
         """
-        if len(messages) == 1:
-            return [self.handle(messages[0])]
         messages = [clean_inbound(message) for message in messages]
         for isolate_handlers in (False, True):
             with UnitOfWork(self._app.session_factory) as uow:
@@ -107,13 +101,24 @@ class Dispatcher:
                 except HandlerRaised:  # the optimistic run met a failing handler: again, a savepoint each
                     uow.rollback()
                     continue
-                except Exception:
+                except Exception as error:
+                    uow.rollback()
+                    if len(messages) == 1:  # alone again, it would only repeat the same work
+                        log.exception("pipeline failed on %s message %s", messages[0].platform, messages[0].message_id)
+                        return [self._busy(messages[0], error)]
                     log.warning("a batch of %d messages failed outside a handler; handling them one by one",
                                 len(messages), exc_info=True)
-                    uow.rollback()
                     break
                 return results
-        return [self.handle(message) for message in messages]
+        return [self._handle_alone(message) for message in messages]
+
+    def _handle_alone(self, message: InboundMessage) -> DispatchResult:
+        """A message of a failed batch, in a transaction of its own with its handler in a savepoint."""
+        try:
+            return self._handle(message)
+        except Exception as error:
+            log.exception("pipeline failed on %s message %s", message.platform, message.message_id)
+            return self._busy(message, error)
 
     def _handle(self, message: InboundMessage) -> DispatchResult:
         with UnitOfWork(self._app.session_factory) as uow:
