@@ -90,7 +90,8 @@ def from_payload(row) -> InboundMessage:
 
 class Inbox:
     def __init__(
-        self, app: App, *, workers: int | None = None, batch: int = 20, poll: float = 0.5, gate=None, wake=None
+        self, app: App, *, workers: int | None = None, batch: int | None = None, poll: float = 0.5, gate=None,
+        wake=None,
     ) -> None:
         """`gate` / `wake`: shared with a dispatch process (bot/runtime/dispatch_process.py)."""
         self._app = app
@@ -98,9 +99,10 @@ class Inbox:
         self._only_process = sqlite  # `serve --workers N` needs PostgreSQL
         self.gate = gate or (WriteGate() if sqlite else OPEN_GATE)
         self.intake = Intake(app, gate=self.gate, wake=wake)
-        # SQLite takes one writer at a time; PostgreSQL serves a few dispatchers in parallel.
-        self._workers = workers if workers is not None else (1 if sqlite else 4)
-        self._batch = batch
+        # SQLite takes one writer at a time; PostgreSQL serves a couple of dispatchers in parallel.
+        configured = app.settings.inbox
+        self._workers = workers or configured.dispatch_threads or (1 if sqlite else 2)
+        self._batch = batch or configured.batch
         self._poll = poll
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
