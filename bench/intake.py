@@ -9,8 +9,9 @@ answered 200 are looked up in the inbox: stored-when-acked must be 100 %.
 With `--workers N` (PostgreSQL) it runs `cadrebot serve --workers N` and also measures the backlog:
 how long after the burst's last answer every acknowledged message has been handled (target < 5 s).
 
-Prints per run: ack p50/p99/max (ms), errors (non-200 or broken), stored-when-acked, and the
-1-minute load average. Target: p99 < 50 ms at 500/s on a 2-core machine, 0 acked-but-not-stored.
+Prints per run: ack p50/p99/max (ms), errors (non-200 or broken), stored-when-acked, the
+1-minute load average, and where the CPU went (bench/cpu_use.py: ms per message for the web
+workers, their dispatch children, the database's backends and this load generator). Target: p99 < 50 ms at 500/s on a 2-core machine, 0 acked-but-not-stored.
 PostgreSQL: CADREBOT_TEST_PG (default postgresql://postgres@127.0.0.1:5432/test) must be reachable;
 a throwaway database is created and dropped per run.
 """
@@ -38,6 +39,7 @@ from bot.app import build_app  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from storage.models import InboxMessage  # noqa: E402
 from tests.factories import build_world  # noqa: E402
+from bench import cpu_use  # noqa: E402
 from tests.serve_process import ServeProcess, callbacks, paced, post_one  # noqa: E402
 
 PG_SERVER = os.environ.get("CADREBOT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -68,10 +70,13 @@ async def run(kind: str, rate: int, seconds: float, workers: int = 1) -> dict:
         serve = ServeProcess(Path(tmp), url, NO_API, extra)
         await asyncio.to_thread(serve.start)
         await asyncio.sleep(3)  # let the dispatch process finish starting (imports, jieba)
+        database_name = url.rsplit("/", 1)[-1] if kind == "postgresql" else None
+        cpu_before = cpu_use.snapshot(serve.proc.pid, database_name)
         try:
             results = await _burst(serve.url, items, rate)
             acked = {item[0] for item, (status, _) in zip(items, results) if status == 200}
             drain = await asyncio.to_thread(_drain_seconds, app, len(acked)) if workers > 1 else None
+            cpu = cpu_use.report(cpu_before, cpu_use.snapshot(serve.proc.pid, database_name), len(items))
         finally:
             serve.kill()  # kill -9 straight after the last answer: what is stored now is all there is
         acked = {item[0] for item, (status, _) in zip(items, results) if status == 200}
@@ -90,6 +95,7 @@ async def run(kind: str, rate: int, seconds: float, workers: int = 1) -> dict:
         "stored": 100.0 * len(acked & stored) / len(acked) if acked else 0.0,
         "load": os.getloadavg()[0],
         "drain": drain,
+        "cpu": cpu,
     }
 
 
@@ -130,6 +136,7 @@ async def main() -> None:
             drain = "" if args.workers == 1 else (f"{r['drain']:>11.1f}" if r["drain"] is not None else f"{'> 60':>11}")
             print(f"{r['db']:<11}{r['rate']:>7}{r['sent']:>7}{r['p50']:>8.1f}{r['p99']:>8.1f}{r['max']:>8.1f}"
                   f"{r['errors']:>8}{r['stored']:>18.1f}%{r['load']:>7.2f}{drain}", flush=True)
+            print(f"{'':<11}{r['cpu']}", flush=True)
 
 
 if __name__ == "__main__":
