@@ -155,5 +155,13 @@ class Intake:
         self.stored.set()
 
     def _insert(self):
-        dialect = postgresql if self._app.engine.dialect.name == "postgresql" else sqlite
-        return dialect.insert(InboxMessage).on_conflict_do_nothing(index_elements=["platform", "message_id"])
+        if self._app.engine.dialect.name != "postgresql":
+            return sqlite.insert(InboxMessage).on_conflict_do_nothing(index_elements=["platform", "message_id"])
+        # With RETURNING, SQLAlchemy sends the batch as one multi-row INSERT ("insertmanyvalues")
+        # instead of psycopg's pipelined executemany: half the client CPU for the small batches a
+        # steady stream of callbacks makes (measured: 0.19 against 0.37 ms a row at 10 rows).
+        return (
+            postgresql.insert(InboxMessage)
+            .on_conflict_do_nothing(index_elements=["platform", "message_id"])
+            .returning(InboxMessage.id)
+        )
