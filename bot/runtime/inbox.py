@@ -53,9 +53,9 @@ def dispatch(app: App, messages: Sequence[InboundMessage], gate=OPEN_GATE) -> li
     """Hand claimed messages to the dispatcher; one result per message (None: done).
 
     The one seam between the inbox and the dispatcher. The messages claimed together are handled
-    together (`Dispatcher.handle_batch`): one transaction and one commit for the burst, a
-    savepoint per handler, and a batch that fails outside a handler is handled again message by
-    message, so one message's failure never affects another's."""
+    together (`Dispatcher.handle_batch`): one transaction and one commit for the burst; a raising
+    handler makes the batch run again with a savepoint per handler, and a batch that fails outside
+    a handler is handled again message by message, so one message's failure never affects another's."""
     if not messages:
         return []
     try:
