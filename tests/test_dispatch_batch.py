@@ -97,3 +97,35 @@ def test_the_same_id_twice_in_a_batch_and_a_redelivered_batch_are_handled_once(w
     assert len(texts(world.app)) == 2
     with world.app.unit_of_work() as uow:
         assert uow.session.scalar(select(func.count(ProcessedMessage.id))) == 2
+
+
+def count_savepoints(app) -> list[int]:
+    savepoints = [0]
+    event.listen(app.engine, "savepoint", lambda *_: savepoints.__setitem__(0, savepoints[0] + 1))
+    return savepoints
+
+
+def test_a_clean_batch_takes_no_savepoint_and_a_refusal_runs_it_again_with_one_per_handler(world, clock, monkeypatch):
+    """Savepoints cost as much as a check-in's own statements: a burst where every handler
+    succeeds takes none. A handler that refuses (raises) sends the batch round again, each handler
+    in its own savepoint, so only the refused one's writes go and its sender gets the reason."""
+    from bot.errors import UserError
+    from handlers import checkin
+
+    savepoints, commits = count_savepoints(world.app), count_commits(world.app)
+    world.app.dispatcher.handle_batch([message("/打卡", sender=s, at=clock.now()) for s in CADRES[:2]])
+    assert savepoints == [0] and commits == [1]
+
+    order_of = checkin.CheckinRepository.order_of
+
+    def refused_for_chenj(self, row):
+        if row.member_id == world.members["陈静"]:
+            raise UserError("❌ 今天不用打卡")
+        return order_of(self, row)
+
+    monkeypatch.setattr(checkin.CheckinRepository, "order_of", refused_for_chenj)
+    results = world.app.dispatcher.handle_batch([message("/打卡", sender=s, at=clock.now()) for s in CADRES[2:]])
+    assert [r.outcome for r in results] == [Outcome.HANDLED] * 2
+    assert savepoints == [2] and commits == [2]  # the first round was rolled back, not committed
+    assert texts(world.app)[-2:] == ["✅ 王伟 07:50 打卡成功，今日第 3 位", "❌ 今天不用打卡"]
+    assert world.members["陈静"] not in checkins(world.app)
