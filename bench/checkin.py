@@ -3,7 +3,7 @@
 Pushes N check-ins from distinct members through the dispatcher (parse, dedupe, resolve member,
 handler, outbox row) and, in the same run, times single-row INSERT+COMMIT into an equivalent
 table with the bare driver. Two dispatch modes: `handle` (one transaction per message) and
-`handle_batch` (messages ready at the same moment share one transaction, a savepoint each — what
+`handle_batch` (messages ready at the same moment share one transaction and one commit — what
 the inbox loop does under a burst). SQLite (file, WAL, synchronous=NORMAL, as the bot's engine)
 always; PostgreSQL too when `--pg URL` is given (a throwaway database is created and dropped).
 
