@@ -93,24 +93,26 @@ class Dispatcher:
         """
         messages = [clean_inbound(message) for message in messages]
         for isolate_handlers in (False, True):
-            with UnitOfWork(self._app.session_factory) as uow:
-                try:
-                    new_ids = self._record_ids(uow.session, messages)
-                    results = [self._run(uow.session, message, isolate_handlers, new_ids) for message in messages]
-                    uow.commit()
-                except HandlerRaised:  # the optimistic run met a failing handler: again, a savepoint each
-                    uow.rollback()
-                    continue
-                except Exception as error:
-                    uow.rollback()
-                    if len(messages) == 1:  # alone again, it would only repeat the same work
-                        log.exception("pipeline failed on %s message %s", messages[0].platform, messages[0].message_id)
-                        return [self._busy(messages[0], error)]
-                    log.warning("a batch of %d messages failed outside a handler; handling them one by one",
-                                len(messages), exc_info=True)
-                    break
-                return results
+            try:  # everything, the rollback of a connection that broke included: never raises
+                return self._run_batch(messages, isolate_handlers)
+            except HandlerRaised:  # the optimistic run met a failing handler: again, a savepoint each
+                continue
+            except Exception as error:
+                if len(messages) == 1:  # alone again, it would only repeat the same work
+                    log.exception("pipeline failed on %s message %s", messages[0].platform, messages[0].message_id)
+                    return [self._busy(messages[0], error)]
+                log.warning("a batch of %d messages failed outside a handler; handling them one by one",
+                            len(messages), exc_info=True)
+                break
         return [self._handle_alone(message) for message in messages]
+
+    def _run_batch(self, messages: Sequence[InboundMessage], isolate_handlers: bool) -> list[DispatchResult]:
+        """One transaction for the batch, committed; anything that fails rolls all of it back."""
+        with UnitOfWork(self._app.session_factory) as uow:
+            new_ids = self._record_ids(uow.session, messages)
+            results = [self._run(uow.session, message, isolate_handlers, new_ids) for message in messages]
+            uow.commit()
+        return results
 
     def _handle_alone(self, message: InboundMessage) -> DispatchResult:
         """A message of a failed batch, in a transaction of its own with its handler in a savepoint."""

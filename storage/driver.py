@@ -124,16 +124,25 @@ def run_on_driver(connection: Connection, sql: str, parameters=(), *, fetch: boo
     """Run one statement on the DBAPI connection of `connection` (inside its transaction); return
     nothing, the first row (`fetch=True`) or every row (`fetch="all"`)."""
     dialect = connection.dialect
-    cursor = connection.connection.dbapi_connection.cursor()
+    dbapi_connection = connection.connection.dbapi_connection
+    cursor = dbapi_connection.cursor()
     try:
         cursor.execute(sql, parameters)
         if fetch == "all":
             return cursor.fetchall()
         return cursor.fetchone() if fetch else None
     except dialect.loaded_dbapi.Error as error:
-        raise DBAPIError.instance(sql, parameters, error, dialect.loaded_dbapi.Error) from error
+        disconnected = dialect.is_disconnect(error, dbapi_connection, cursor)
+        if disconnected:  # as Core does: this connection is dropped, the pool hands out new ones
+            connection.invalidate(error)
+        raise DBAPIError.instance(
+            sql, parameters, error, dialect.loaded_dbapi.Error, connection_invalidated=disconnected
+        ) from error
     finally:
-        cursor.close()
+        try:
+            cursor.close()
+        except dialect.loaded_dbapi.Error:
+            pass  # a cursor of a connection that broke
 
 
 def use_driver_savepoints(engine: Engine) -> None:

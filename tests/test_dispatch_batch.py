@@ -129,3 +129,37 @@ def test_a_clean_batch_takes_no_savepoint_and_a_refusal_runs_it_again_with_one_p
     assert savepoints == [2] and commits == [2]  # the first round was rolled back, not committed
     assert texts(world.app)[-2:] == ["✅ 王伟 07:50 打卡成功，今日第 3 位", "❌ 今天不用打卡"]
     assert world.members["陈静"] not in checkins(world.app)
+
+
+def test_a_connection_lost_at_the_commit_gets_busy_even_when_the_rollback_fails_too(world, clock, monkeypatch):
+    """The database went away between the handler and the commit, and the rollback cannot reach
+    it either: `handle` still answers (FAILED, busy reply queued once the database is back) and
+    never raises into the adapter or the inbox loop."""
+    from sqlalchemy.exc import OperationalError
+
+    from storage.repositories.messages import OutboxRepository
+    from storage.uow import UnitOfWork
+
+    def lost(*_args, **_kwargs):
+        raise OperationalError("COMMIT", {}, RuntimeError("the connection is lost"))
+
+    close = UnitOfWork.__exit__
+
+    def rollback_lost_too(self, *exc_info):
+        close(self, *exc_info)  # the session is gone, and saying so fails as on a broken connection
+        if exc_info[0] is not None:
+            lost()
+
+    def rollback_lost(self):
+        self.session.rollback()
+        lost()
+
+    monkeypatch.setattr(OutboxRepository, "write_held_rows", lost)
+    monkeypatch.setattr(UnitOfWork, "__exit__", rollback_lost_too)
+    monkeypatch.setattr(UnitOfWork, "rollback", rollback_lost)
+    result = world.app.dispatcher.handle(message("/打卡", sender="zhangjg", message_id="lost-1", at=clock.now()))
+    assert result.outcome is Outcome.FAILED
+    monkeypatch.undo()
+    again = world.app.dispatcher.handle(message("/打卡", sender="zhangjg", message_id="lost-1", at=clock.now()))
+    assert again.outcome is Outcome.HANDLED
+    assert world.members["张建国"] in checkins(world.app)
