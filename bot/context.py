@@ -46,8 +46,8 @@ class Context:
     # the handler runs in a savepoint of its own; False in a batch's optimistic first run, where a
     # raising handler rolls the whole batch back instead (bot/dispatcher.py)
     isolate_handler: bool = True
-    # (platform, message id) pairs a batch recorded as processed in one statement, still unclaimed
-    # by their message; None: the dedupe middleware records this message's id itself
+    # (platform, message id) pairs the dispatcher recorded as processed for this message's batch,
+    # in one statement, and not yet claimed by their message (bot/middleware/dedupe.py)
     batch_new_ids: set[tuple[str, str]] | None = None
 
     @classmethod

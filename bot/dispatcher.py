@@ -25,7 +25,6 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Sequence
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import texts
@@ -117,23 +116,10 @@ class Dispatcher:
     def _handle_alone(self, message: InboundMessage) -> DispatchResult:
         """A message of a failed batch, in a transaction of its own with its handler in a savepoint."""
         try:
-            return self._handle(message)
+            return self._run_batch([message], isolate_handlers=True)[0]
         except Exception as error:
             log.exception("pipeline failed on %s message %s", message.platform, message.message_id)
             return self._busy(message, error)
-
-    def _handle(self, message: InboundMessage) -> DispatchResult:
-        with UnitOfWork(self._app.session_factory) as uow:
-            try:
-                result = self._run(uow.session, message)
-                if result.outcome is Outcome.HANDLED:
-                    uow.commit()
-            except IntegrityError:
-                uow.rollback()
-                if self._was_handled_meanwhile(message):
-                    return DispatchResult(Outcome.DUPLICATE)
-                raise
-        return result
 
     def _record_ids(self, session: Session, messages: Sequence[InboundMessage]) -> set[tuple[str, str]]:
         """The batch's message ids as processed, in one statement; the ones that were new (the bot's
@@ -142,8 +128,7 @@ class Dispatcher:
         return ProcessedMessageRepository(session).mark_new_many(keys, self._app.clock.now())
 
     def _run(
-        self, session: Session, message: InboundMessage, isolate_handler: bool = True,
-        batch_new_ids: set[tuple[str, str]] | None = None,
+        self, session: Session, message: InboundMessage, isolate_handler: bool, batch_new_ids: set[tuple[str, str]],
     ) -> DispatchResult:
         """The middleware chain and the handler, then the replies into the outbox (no commit)."""
         ctx = Context.for_message(
@@ -196,11 +181,6 @@ class Dispatcher:
             unsent, self._unsent = self._unsent, []
         for message, reply in unsent:
             ctx.outbox.enqueue(reply, platform=message.platform, chat_id=message.chat_id, reply_ref=message.reply_ref)
-
-    def _was_handled_meanwhile(self, message: InboundMessage) -> bool:
-        """A concurrent delivery of the same id won the race on the unique constraint."""
-        with UnitOfWork(self._app.session_factory) as uow:
-            return ProcessedMessageRepository(uow.session).seen(message.platform, message.message_id)
 
 
 def clean_inbound(message: InboundMessage) -> InboundMessage:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.inserts import core_connection, insert_if_new, insert_many, insert_many_if_new
+from storage.inserts import core_connection, insert_many, insert_many_if_new
 from storage.models import OutboxMessage, ProcessedMessage
 
 _MESSAGE_KEY = ("platform", "message_id")
@@ -35,22 +35,6 @@ def hold_outbox_rows(session_factory: sessionmaker[Session]) -> None:
 class ProcessedMessageRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
-
-    def seen(self, platform: str, message_id: str) -> bool:
-        return (
-            self.session.scalar(
-                select(ProcessedMessage.id).where(
-                    ProcessedMessage.platform == platform, ProcessedMessage.message_id == message_id
-                )
-            )
-            is not None
-        )
-
-    def mark_new(self, platform: str, message_id: str, received_at: datetime) -> bool:
-        """Record the id; False when it was recorded before (one statement, no read first)."""
-        values = {"platform": platform, "message_id": message_id, "received_at": received_at}
-        return insert_if_new(core_connection(self.session), ProcessedMessage.__table__, values, _MESSAGE_KEY) is not None
-
 
     def mark_new_many(self, keys: list[tuple[str, str]], received_at: datetime) -> set[tuple[str, str]]:
         """Record many (platform, message id) pairs in one statement; return those that were new."""
