@@ -25,7 +25,7 @@ def snapshot(serve_pid: int, database: str | None) -> Counter:
 
 
 def report(before: Counter, after: Counter, messages: int) -> str:
-    """"web 0.61 ms · dispatch 0.72 ms · …" per message, and the total in cores over the run."""
+    """"CPU ms per message: database 0.74 · dispatch 1.24 · …", one figure per kind of process."""
     parts = [f"{kind} {1000 * (after[kind] - before[kind]) / messages:.2f}" for kind in sorted(after)]
     return "CPU ms per message: " + " · ".join(parts)
 
