@@ -1,6 +1,7 @@
 """Intake benchmark: encrypted WeCom AI-bot callbacks over HTTP on loopback against a real
 `cadrebot serve` subprocess, on SQLite and on PostgreSQL, at fixed request rates (open loop,
-pre-encrypted, bounded). After each run the server is killed with -9 at once, and the callbacks it
+pre-encrypted, bounded), each callback a different cadre's `/打卡` in their village's group (villages
+of 15, as in a province's morning peak). After each run the server is killed with -9 at once, and the callbacks it
 answered 200 are looked up in the inbox: stored-when-acked must be 100 %.
 
     .venv/bin/python bench/intake.py [--rates 100,300,500,1000] [--seconds 10] [--db sqlite,postgresql]
@@ -38,12 +39,15 @@ from sqlalchemy import func, select  # noqa: E402
 from bot.app import build_app  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from storage.models import InboxMessage  # noqa: E402
-from tests.factories import build_world  # noqa: E402
 from bench import cpu_use  # noqa: E402
+from bench.checkin import VILLAGE_SIZE, seed  # noqa: E402
 from tests.serve_process import ServeProcess, callbacks, paced, post_one  # noqa: E402
 
 PG_SERVER = os.environ.get("CADREBOT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
-NO_API = "http://127.0.0.1:9"  # replies stay queued: this measures intake, not delivery
+NO_API = "http://127.0.0.1:9"
+# Replies stay queued: this measures intake and dispatch, not delivery (bench/outbox_drain.py does):
+# the outbox worker makes its one pass at start and sleeps through the run.
+HOLD_REPLIES = "[outbox]\npoll_seconds = 3600\n"
 
 
 @contextmanager
@@ -64,10 +68,11 @@ def database(kind: str, workdir: Path):
 async def run(kind: str, rate: int, seconds: float, workers: int = 1) -> dict:
     with tempfile.TemporaryDirectory() as tmp, database(kind, Path(tmp)) as url:
         app = build_app(Settings(database_url=url, data_dir=Path(tmp) / "data"))
-        build_world(app)
-        items = callbacks(int(rate * seconds), f"b{rate}")
+        count = int(rate * seconds)
+        seed(app, count)  # the morning peak: every callback is a different cadre's first /打卡 of the day
+        items = callbacks(count, f"b{rate}", [(f"u{i}", f"g{i // VILLAGE_SIZE + 1}") for i in range(count)])
         extra = ("--workers", str(workers)) if workers > 1 else ()
-        serve = ServeProcess(Path(tmp), url, NO_API, extra)
+        serve = ServeProcess(Path(tmp), url, NO_API, extra, extra_toml=HOLD_REPLIES)
         await asyncio.to_thread(serve.start)
         await asyncio.sleep(3)  # let the dispatch process finish starting (imports, jieba)
         database_name = url.rsplit("/", 1)[-1] if kind == "postgresql" else None

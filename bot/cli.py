@@ -108,12 +108,15 @@ def _run_console(args) -> int:
 def _run_roster_import(args) -> int:
     from bot.cli_progress import RosterProgress
     from handlers.roster import RosterError, import_roster
+    from storage.db import refresh_statistics
+    from storage.roster_write import ROSTER_TABLES
 
     try:
         with opened_app(args) as app, app.unit_of_work() as uow:
             with RosterProgress() as progress:
                 report = import_roster(uow.session, args.file, progress, today=app.clock.today())
             uow.commit()
+            refresh_statistics(app.engine, ROSTER_TABLES)  # tomorrow's burst is planned on today's roster
     except RosterError as error:
         print(f"❌ 花名册有误，未导入任何数据：\n{error}", file=sys.stderr)
         return 1

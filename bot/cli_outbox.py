@@ -87,7 +87,7 @@ def run_inbox(args: argparse.Namespace) -> int:
     with opened_app(args, reading=True) as app, app.unit_of_work() as uow:
         rows = list(uow.session.scalars(
             select(InboxMessage)
-            .where(InboxMessage.status.in_(("pending", "dispatching", "failed", "rejected")))
+            .where(InboxMessage.in_state("pending", "dispatching", "failed", "rejected"))
             .order_by(InboxMessage.id)
             .limit(200)
         ))

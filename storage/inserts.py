@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam
+from sqlalchemy import Connection, Table, bindparam, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -61,35 +61,73 @@ def insert_if_new(connection: Connection, table: Table, values: dict[str, Any], 
 def insert_many_if_new(
     connection: Connection, table: Table, rows: list[dict[str, Any]], unique: tuple[str, ...]
 ) -> list[tuple]:
-    """Insert the rows whose `unique` columns are new, in ONE statement; return the `unique` values
-    of the rows inserted. A key given twice is inserted once. Every row has the same columns."""
-    return _insert_rows(connection, table, rows, returning=unique, unique=unique)
+    """Insert the rows whose `unique` columns are new; return the `unique` values of the rows
+    inserted. A key given twice is inserted once. Every row has the same columns."""
+    return [key for chunk in _chunks(connection, rows) for key in _insert_rows(connection, table, chunk, unique, unique)]
 
 
 def insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert rows in ONE statement; their new ids, in the order of `rows` (a serial key is drawn
-    row by row, in VALUES order). Every row has the same columns."""
-    ids: list[int] = []
-    for start in range(0, len(rows), _ROWS_PER_STATEMENT):
-        chunk = rows[start:start + _ROWS_PER_STATEMENT]
-        ids += sorted(row_id for (row_id,) in _insert_rows(connection, table, chunk, returning=("id",)))
-    return ids
+    """Insert rows; their new ids, in the order of `rows` (a serial key is drawn row by row, in the
+    order the rows are given). Every row has the same columns."""
+    return [
+        row_id for chunk in _chunks(connection, rows)
+        for row_id in sorted(row_id for (row_id,) in _insert_rows(connection, table, chunk, ("id",)))
+    ]
+
+
+def _chunks(connection: Connection, rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """PostgreSQL takes any number of rows in one statement (arrays); SQLite's VALUES lists are cut
+    into pieces well under its limit of bound variables."""
+    if connection.dialect.name == "postgresql":
+        return [rows] if rows else []
+    return [rows[start:start + _ROWS_PER_STATEMENT] for start in range(0, len(rows), _ROWS_PER_STATEMENT)]
 
 
 def _insert_rows(
-    connection: Connection, table: Table, rows: list[dict[str, Any]], *, returning: tuple[str, ...],
+    connection: Connection, table: Table, rows: list[dict[str, Any]], returning: tuple[str, ...],
     unique: tuple[str, ...] | None = None,
 ) -> list[tuple]:
     if not rows:
         return []
     dialect, columns = connection.dialect.name, tuple(rows[0])
+    if dialect == "postgresql":
+        key = (dialect, table.name, unique, returning, columns)
+        statement = _statements.get(key) or _statements.setdefault(key, _unnest_insert(table, columns, returning, unique))
+        return statement.all(connection, {c: [row[c] for row in rows] for c in columns})
     key = (dialect, table.name, unique, returning, columns, len(rows))
-    statement = _statements.get(key)
-    if statement is None:
-        values = [{c: bindparam(f"{c}_{i}", type_=table.c[c].type) for c in columns} for i in range(len(rows))]
-        insert = _DIALECT_INSERT[dialect](table).values(values)
-        if unique is not None:
-            insert = insert.on_conflict_do_nothing(index_elements=list(unique))
-        statement = _statements[key] = DriverStatement(insert.returning(*(table.c[c] for c in returning)))
-    flat = {f"{c}_{i}": row[c] for i, row in enumerate(rows) for c in columns}
-    return statement.all(connection, flat)
+    statement = _statements.get(key) or _statements.setdefault(key, _values_insert(table, columns, len(rows), returning, unique))
+    return statement.all(connection, {f"{c}_{i}": row[c] for i, row in enumerate(rows) for c in columns})
+
+
+def _values_insert(table: Table, columns: tuple[str, ...], count: int, returning, unique) -> DriverStatement:
+    """SQLite: `INSERT … VALUES (…), (…), …` with one set of binds per row."""
+    _check_defaults_given(table, columns)
+    values = [{c: bindparam(f"{c}_{i}", type_=table.c[c].type) for c in columns} for i in range(count)]
+    insert = sqlite.insert(table).values(values)
+    if unique is not None:
+        insert = insert.on_conflict_do_nothing(index_elements=list(unique))
+    return DriverStatement(insert.returning(*(table.c[c] for c in returning)))
+
+
+def _unnest_insert(table: Table, columns: tuple[str, ...], returning, unique) -> DriverStatement:
+    """PostgreSQL: `INSERT … SELECT … FROM unnest(:a::type[], :b::type[], …) WITH ORDINALITY` — one
+    array per column, so the statement's text is the same for 1 row or 500. psycopg then converts
+    its query once (it re-parses a text with more than 50 parameters on every call) and the server
+    prepares it once, where a VALUES list of n rows is a new statement for every n."""
+    _check_defaults_given(table, columns)
+    # dimensions=1: a JSON column's list (mentions) is one value, not a nested array
+    arrays = [bindparam(c, type_=postgresql.ARRAY(table.c[c].type, dimensions=1)) for c in columns]
+    given = func.unnest(*arrays).table_valued(*columns, with_ordinality="row_order").render_derived()
+    rows = select(*(given.c[c] for c in columns)).order_by(given.c.row_order)  # serial ids in the given order
+    insert = postgresql.insert(table).from_select(list(columns), rows, include_defaults=False)
+    if unique is not None:
+        insert = insert.on_conflict_do_nothing(index_elements=list(unique))
+    return DriverStatement(insert.returning(*(table.c[c] for c in returning)))
+
+
+def _check_defaults_given(table: Table, columns: tuple[str, ...]) -> None:
+    """A multi-row insert applies no Python-side column default: a caller that leaves such a
+    column out is told so, instead of the rows silently getting NULL."""
+    missing = [c.name for c in table.columns if c.default is not None and c.name not in columns]
+    if missing:
+        raise ValueError(f"rows for {table.name} must give {', '.join(missing)} (a Python-side default)")

@@ -19,10 +19,12 @@ from sqlalchemy.orm import Session
 
 from storage.inserts import core_connection
 from storage.models import Identity, Member, Township, Village
-from storage.roster_cache import bump_roster_version
+from storage.roster_cache import ROSTER_CLASSES, bump_roster_version
 
-__all__ = ["AccountTaken", "AccountsTaken", "RosterEntry", "WriteReport", "write_roster"]
+__all__ = ["AccountTaken", "AccountsTaken", "ROSTER_TABLES", "RosterEntry", "WriteReport", "write_roster"]
 
+# after an import commits: refresh their planner statistics (storage.db.refresh_statistics)
+ROSTER_TABLES = tuple(cls.__tablename__ for cls in ROSTER_CLASSES)
 CHUNK = 5000  # rows per executemany call (and per progress step)
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 

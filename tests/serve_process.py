@@ -120,13 +120,16 @@ def owner_of(address: tuple[str, int], pids: list[int]) -> int | None:
     return None
 
 
-def callbacks(count: int, prefix: str) -> list[tuple[str, dict, bytes]]:
-    """Pre-encrypted `/打卡` callbacks from the 雅庄村 cadres: (msgid, query, body)."""
+def callbacks(count: int, prefix: str, senders: list[tuple[str, str]] | None = None) -> list[tuple[str, dict, bytes]]:
+    """Pre-encrypted `/打卡` callbacks: (msgid, query, body). By default from the 雅庄村 cadres in
+    turn; `senders` gives (user id, group chat id) pairs to take in turn instead."""
     wecom = WeComServer()
+    senders = senders or [(user, "wx-yazhuang") for user in SENDERS]
     out = []
     for n in range(count):
         msgid = f"{prefix}-{n}"
-        query, body = wecom.sign(text_message(msgid, "/打卡", user=SENDERS[n % len(SENDERS)]))
+        user, chat = senders[n % len(senders)]
+        query, body = wecom.sign(text_message(msgid, "/打卡", user=user, chat=chat))
         out.append((msgid, query, body))
     return out
 

@@ -56,7 +56,7 @@ class InboxClaims:
         with self._gate.normal(), self._app.engine.begin() as connection:
             return connection.execute(
                 update(InboxMessage)
-                .where(InboxMessage.id.in_(held), InboxMessage.status == "dispatching")
+                .where(InboxMessage.id.in_(held), InboxMessage.in_state("dispatching"))
                 .values(claimed_at=self._app.clock.now())
             ).rowcount
 
@@ -64,7 +64,7 @@ class InboxClaims:
     def recover(self, *, everything: bool = False) -> int:
         """Put rows claimed by a process that died back to pending: claims older than the lease, or
         every claim (`everything`) where this is the only process of its database (SQLite)."""
-        stale = InboxMessage.status == "dispatching"
+        stale = InboxMessage.in_state("dispatching")
         if not everything:
             cutoff = self._app.clock.now() - self.lease
             stale = and_(stale, or_(InboxMessage.claimed_at.is_(None), InboxMessage.claimed_at < cutoff))

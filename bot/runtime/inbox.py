@@ -21,7 +21,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal_column, select, update
 
 from bot.dispatcher import Outcome
 from bot.messages import Attachment, InboundMessage, Tap
@@ -193,9 +193,9 @@ class Inbox:
         locking sub-select picks (SKIP LOCKED on PostgreSQL) that returns what dispatch needs."""
         oldest_pending = (
             select(InboxMessage.id)
-            .where(InboxMessage.status == "pending")
+            .where(InboxMessage.in_state("pending"))  # literals: the same plan, through the partial index, every time
             .order_by(InboxMessage.id)
-            .limit(self._batch)
+            .limit(literal_column(str(int(self._batch))))
             .with_for_update(skip_locked=True)
         )
         claim = (
@@ -243,5 +243,5 @@ class Inbox:
     def unfinished(self) -> int:
         with self._app.unit_of_work() as uow:
             return uow.session.scalar(
-                select(func.count(InboxMessage.id)).where(InboxMessage.status.in_(("pending", "dispatching")))
+                select(func.count(InboxMessage.id)).where(InboxMessage.in_state("pending", "dispatching"))
             )

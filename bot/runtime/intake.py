@@ -10,7 +10,8 @@ long connection) calls the same function; `reject(...)` keeps an unreadable fram
 
 Group commit: one writer thread takes whatever callbacks are waiting (plus up to `window` seconds
 more for a first lonely one), inserts them in one statement with ON CONFLICT DO NOTHING on
-(platform, message_id), commits once, then releases every waiting callback. Under load a batch
+(platform, message_id) (storage/inserts.py: on PostgreSQL the same statement text for any batch
+size, so it is parsed and planned once), commits once, then releases every waiting callback. Under load a batch
 forms while the previous commit runs, so durability costs about one commit per batch.
 """
 
@@ -26,10 +27,9 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.dialects import postgresql, sqlite
-
 from bot.messages import InboundMessage
 from bot.runtime.gate import OPEN_GATE
+from storage.inserts import insert_many_if_new
 from storage.models import InboxMessage
 
 if TYPE_CHECKING:
@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 __all__ = ["Intake", "IntakeFailed", "to_payload"]
 
 _STOP = object()
+_INBOX_TABLE = InboxMessage.__table__
+_INBOX_KEY = ("platform", "message_id")  # a platform's retry is stored once
 
 
 class IntakeFailed(Exception):
@@ -143,7 +145,7 @@ class Intake:
     def _commit(self, batch: list[_Entry]) -> None:
         try:
             with self._gate.urgent(), self._app.engine.begin() as connection:
-                connection.execute(self._insert(), [entry.row for entry in batch])
+                insert_many_if_new(connection, _INBOX_TABLE, [entry.row for entry in batch], _INBOX_KEY)
         except Exception as error:  # the database is away: nobody is acked, the platforms retry
             log.exception("inbox commit of %d messages failed", len(batch))
             for entry in batch:
@@ -153,15 +155,3 @@ class Intake:
         for entry in batch:
             entry.done.set_result(None)
         self.stored.set()
-
-    def _insert(self):
-        if self._app.engine.dialect.name != "postgresql":
-            return sqlite.insert(InboxMessage).on_conflict_do_nothing(index_elements=["platform", "message_id"])
-        # With RETURNING, SQLAlchemy sends the batch as one multi-row INSERT ("insertmanyvalues")
-        # instead of psycopg's pipelined executemany: half the client CPU for the small batches a
-        # steady stream of callbacks makes (measured: 0.19 against 0.37 ms a row at 10 rows).
-        return (
-            postgresql.insert(InboxMessage)
-            .on_conflict_do_nothing(index_elements=["platform", "message_id"])
-            .returning(InboxMessage.id)
-        )
