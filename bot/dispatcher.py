@@ -13,7 +13,8 @@ one commit (the dominant cost of a burst of `/打卡`). It is optimistic, in two
 2. When a handler fails or refuses (it raised), its writes cannot be undone alone: the batch is
    rolled back and run again with each handler in a savepoint of its own (the error middleware's),
    so that handler is undone alone and its sender gets a kind reply.
-Anything that fails outside a handler (a database error while marking the id or queueing a reply)
+A batch that PostgreSQL aborts for a deadlock with another dispatcher's runs again at once.
+Anything else that fails outside a handler (a database error while marking the id or queueing a reply)
 rolls the whole batch back, and every message of it is then handled again alone, in a transaction
 of its own: so one message's failure never affects another's."""
 
@@ -39,6 +40,7 @@ from bot.middleware.ignore_self import ignore_self
 from bot.middleware.resolve import resolve_member_and_group
 from bot.middleware.unknown_group import hint_unknown_group
 from bot.routing import route
+from storage.db import is_transient_conflict
 from storage.repositories import ProcessedMessageRepository
 from storage.uow import UnitOfWork
 
@@ -46,6 +48,8 @@ if TYPE_CHECKING:
     from bot.app import App
 
 log = logging.getLogger(__name__)
+
+CONFLICT_RETRIES = 3  # a batch the database aborted for a deadlock or serialization conflict
 
 MIDDLEWARE = (
     ignore_self, drop_duplicates, resolve_member_and_group, hint_unknown_group, refresh_tapped_card, reply_on_error,
@@ -106,7 +110,22 @@ class Dispatcher:
         return [self._handle_alone(message) for message in messages]
 
     def _run_batch(self, messages: Sequence[InboundMessage], isolate_handlers: bool) -> list[DispatchResult]:
-        """One transaction for the batch, committed; anything that fails rolls all of it back."""
+        """One transaction for the batch, committed; anything that fails rolls all of it back.
+
+        Two dispatchers whose batches hold the same keys (one cadre's double tap in both, a card
+        tapped twice) can wait on each other; PostgreSQL then aborts one transaction. That one is
+        not the senders' fault and is run again at once, up to `CONFLICT_RETRIES` times."""
+        for attempt in range(CONFLICT_RETRIES + 1):
+            try:
+                return self._run_batch_once(messages, isolate_handlers)
+            except Exception as error:
+                if attempt == CONFLICT_RETRIES or not is_transient_conflict(error):
+                    raise
+                log.warning("a batch of %d messages met a concurrent transaction (%s); running it again",
+                            len(messages), type(getattr(error, "orig", error)).__name__)
+        raise AssertionError("unreachable")
+
+    def _run_batch_once(self, messages: Sequence[InboundMessage], isolate_handlers: bool) -> list[DispatchResult]:
         with UnitOfWork(self._app.session_factory) as uow:
             new_ids = self._record_ids(uow.session, messages)
             results = [self._run(uow.session, message, isolate_handlers, new_ids) for message in messages]

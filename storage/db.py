@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.driver import use_driver_savepoints
 
-__all__ = ["make_engine", "make_session_factory", "migrate", "alembic_config", "refresh_statistics"]
+__all__ = [
+    "make_engine", "make_session_factory", "migrate", "alembic_config", "refresh_statistics", "is_transient_conflict",
+]
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -82,3 +84,18 @@ def refresh_statistics(engine: Engine, tables: Iterable[str]) -> None:
                 connection.exec_driver_sql(f"ANALYZE {quote(table)}")
         elif engine.dialect.name == "sqlite":
             connection.exec_driver_sql("PRAGMA optimize")
+
+
+# PostgreSQL aborts one of two transactions that wait on each other (deadlock_detected) or that a
+# serializable schedule cannot order (serialization_failure); run again, the survivor has moved on.
+TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def is_transient_conflict(error: BaseException | None) -> bool:
+    """The database rolled this transaction back for a conflict with a concurrent one, which
+    the same work run again at once gets past (its cause chain is searched too)."""
+    while error is not None:
+        if getattr(getattr(error, "orig", None), "sqlstate", None) in TRANSIENT_SQLSTATES:
+            return True
+        error = error.__cause__
+    return False

@@ -9,9 +9,8 @@ booleans on SQLite); only the execution goes straight to the DBAPI cursor of the
 own connection, so it commits and rolls back with everything else. Driver errors are raised as
 SQLAlchemy's exceptions, as Core would raise them.
 
-Rows come back as tuples. A SELECT's columns go through their types' result processors (an
-aware Asia/Shanghai datetime, as the ORM would give); RETURNING columns do not, so only plain
-values (ids, keys) should be returned by a write.
+Rows come back as tuples. The columns of a SELECT, and those a write RETURNs, go through their
+types' result processors (an aware Asia/Shanghai datetime, JSON decoded, as the ORM would give).
 """
 
 from __future__ import annotations
@@ -34,9 +33,9 @@ class _Compiled:
     keys: tuple[str, ...]  # bind names, in the order a positional paramstyle needs them
     processors: tuple[Callable[[Any], Any] | None, ...]
     kinds: tuple[type, ...]  # each bind's type class: equal classes convert a value alike
-    defaults: dict[str, Any]  # scalar column defaults of an INSERT, for keys the caller leaves out
+    defaults: dict[str, Any]  # values given in the statement, and an INSERT's scalar column defaults
     positional: bool
-    results: tuple[Callable[[Any], Any] | None, ...] | None  # a SELECT's result processors
+    results: tuple[Callable[[Any], Any] | None, ...] | None  # result processors of the returned columns
 
 
 class DriverStatement:
@@ -78,15 +77,17 @@ def _compile(statement: ClauseElement, dialect: Dialect, column_keys: list[str] 
     keys = tuple(compiled.positiontup) if compiled.positional else tuple(compiled.binds)
     processors = tuple(compiled.binds[key].type.dialect_impl(dialect).bind_processor(dialect) for key in keys)
     kinds = tuple(type(compiled.binds[key].type) for key in keys)
-    defaults = {
+    defaults = {  # values written into the statement (`.values(status="handled")`), then column defaults
+        key: bind.effective_value for key, bind in compiled.binds.items() if not bind.required and not bind.callable
+    } | {
         column.key: column.default.arg
         for column in getattr(compiled, "insert_prefetch", ())
         if column.default is not None and column.default.is_scalar
     }
-    selected = getattr(statement, "selected_columns", None)
+    selected = getattr(statement, "exported_columns", None)  # a SELECT's columns, or a write's RETURNING
     results = (
         tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in selected)
-        if selected is not None else None
+        if selected else None
     )
     if results is not None and not any(results):
         results = None

@@ -19,9 +19,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import namedtuple
 from typing import TYPE_CHECKING, Sequence
 
-from sqlalchemy import func, literal_column, select, update
+from sqlalchemy import bindparam, func, literal_column, select, update
 
 from bot.dispatcher import Outcome
 from bot.messages import Attachment, InboundMessage, Tap
@@ -29,6 +30,8 @@ from bot.runtime.claims import InboxClaims
 from bot.runtime.gate import OPEN_GATE, WriteGate
 from bot.runtime.intake import Intake, IntakeFailed
 from bot.runtime.media_lane import MediaLane
+from storage.driver import DriverStatement
+from storage.inserts import core_connection
 from storage.models import InboxMessage
 
 if TYPE_CHECKING:
@@ -42,6 +45,26 @@ MAX_ATTEMPTS = 3
 _PAYLOAD_COLUMNS = (
     InboxMessage.id, InboxMessage.platform, InboxMessage.message_id, InboxMessage.payload, InboxMessage.received_at,
 )
+_PayloadRow = namedtuple("_PayloadRow", [column.key for column in _PAYLOAD_COLUMNS])
+
+
+def _claim_statement(batch: int) -> DriverStatement:
+    """`pending → dispatching` for the oldest `batch` pending rows nobody else has locked, returning
+    what dispatch needs. The status and the limit are literals, so PostgreSQL plans it the same way
+    every time, through the partial index of unfinished rows (storage/models/inbox.py)."""
+    oldest_pending = (
+        select(InboxMessage.id)
+        .where(InboxMessage.in_state("pending"))
+        .order_by(InboxMessage.id)
+        .limit(literal_column(str(int(batch))))
+        .with_for_update(skip_locked=True)
+    )
+    return DriverStatement(
+        update(InboxMessage.__table__)
+        .where(InboxMessage.id.in_(oldest_pending.scalar_subquery()))
+        .values(status="dispatching", attempts=InboxMessage.attempts + 1, claimed_at=bindparam("now"))
+        .returning(*_PAYLOAD_COLUMNS)
+    )
 
 
 class ToldToResend(Exception):
@@ -110,6 +133,7 @@ class Inbox:
         self._lock = threading.Lock()
         self._media: MediaLane | None = None
         self.claims = InboxClaims(app, self.gate)
+        self._claim_statement = _claim_statement(self._batch)
 
     # the door (see bot/runtime/intake.py) ----------------------------------------------------
     def accept(self, message: InboundMessage) -> None:
@@ -191,23 +215,9 @@ class Inbox:
     def _claim(self) -> list[tuple[int, InboundMessage]]:
         """Take up to `batch` pending rows, oldest first, in ONE statement: an UPDATE of the rows a
         locking sub-select picks (SKIP LOCKED on PostgreSQL) that returns what dispatch needs."""
-        oldest_pending = (
-            select(InboxMessage.id)
-            .where(InboxMessage.in_state("pending"))  # literals: the same plan, through the partial index, every time
-            .order_by(InboxMessage.id)
-            .limit(literal_column(str(int(self._batch))))
-            .with_for_update(skip_locked=True)
-        )
-        claim = (
-            update(InboxMessage)
-            .where(InboxMessage.id.in_(oldest_pending.scalar_subquery()))
-            .values(status="dispatching", attempts=InboxMessage.attempts + 1, claimed_at=self._app.clock.now())
-            .returning(*_PAYLOAD_COLUMNS)
-        )
-        with self.gate.normal(), self._app.unit_of_work() as uow:
-            rows = sorted(uow.session.execute(claim), key=lambda row: row.id)  # RETURNING has no order
-            claimed = [(row.id, from_payload(row)) for row in rows]
-            uow.commit()
+        with self.gate.normal(), self._app.engine.begin() as connection:
+            rows = self._claim_statement.all(connection, {"now": self._app.clock.now()})
+        claimed = [(row[0], from_payload(_PayloadRow(*row))) for row in sorted(rows)]  # RETURNING has no order
         self.claims.hold(row_id for row_id, _ in claimed)
         return claimed
 
@@ -215,9 +225,9 @@ class Inbox:
         now = self._app.clock.now()
         handled = [row_id for row_id, error in zip(ids, results) if error is None]
         with self.gate.normal(), self._app.unit_of_work() as uow:
-            if handled:  # the usual case: one statement for the whole batch
-                uow.session.execute(
-                    update(InboxMessage).where(InboxMessage.id.in_(handled))
+            if handled:  # the usual case: one Core statement for the whole batch
+                core_connection(uow.session).execute(
+                    update(InboxMessage.__table__).where(InboxMessage.id.in_(handled))
                     .values(status="handled", handled_at=now, error=None)
                 )
             for row_id, error in zip(ids, results):

@@ -24,7 +24,7 @@ import queue
 import threading
 import time
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.messages import InboundMessage
@@ -50,8 +50,12 @@ class IntakeFailed(Exception):
 
 @dataclass
 class _Entry:
+    """A row to store and who waits for it: a thread (`done`) or a coroutine (`waiter`, an asyncio
+    future of its event loop; the writer wakes each loop once per commit, not once per message)."""
+
     row: dict[str, Any]
-    done: Future = field(default_factory=Future)
+    done: Future | None = None
+    waiter: asyncio.Future | None = None
 
 
 def to_payload(message: InboundMessage) -> dict[str, Any]:
@@ -83,29 +87,34 @@ class Intake:
 
     # the door ------------------------------------------------------------------------------
     def accept(self, message: InboundMessage, timeout: float = 10.0) -> None:
-        self._submit(self._row(message, "pending", to_payload(message), None)).result(timeout)
+        entry = _Entry(self._row(message, "pending", to_payload(message), None), done=Future())
+        self._submit(entry)
+        entry.done.result(timeout)
 
     async def accept_async(self, message: InboundMessage) -> None:
-        await asyncio.wrap_future(self._submit(self._row(message, "pending", to_payload(message), None)))
+        await self._stored(self._row(message, "pending", to_payload(message), None))
 
     async def reject_async(self, platform: str, message_id: str, raw: str, reason: str) -> None:
         """Keep an unreadable frame as `rejected` (acked, never handled, visible in `cadrebot inbox`)."""
         now = self._app.clock.now()
         row = dict(platform=platform, message_id=message_id[:128], status="rejected", payload={"raw": raw[:2000]},
                    received_at=now, attempts=0, error=reason[:500])
-        await asyncio.wrap_future(self._submit(row))
+        await self._stored(row)
+
+    def _stored(self, row: dict[str, Any]) -> asyncio.Future:
+        entry = _Entry(row, waiter=asyncio.get_running_loop().create_future())
+        self._submit(entry)
+        return entry.waiter
 
     def _row(self, message: InboundMessage, status: str, payload: dict, error: str | None) -> dict[str, Any]:
         return dict(platform=message.platform, message_id=message.message_id, status=status, payload=payload,
                     received_at=message.received_at, attempts=0, error=error)
 
-    def _submit(self, row: dict[str, Any]) -> Future:
-        entry = _Entry(row)
+    def _submit(self, entry: _Entry) -> None:
         if self._thread is None:
-            entry.done.set_exception(IntakeFailed("intake is not running"))
+            _settle([entry], "intake is not running")
         else:
             self._queue.put(entry)
-        return entry.done
 
     # the writer ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -148,10 +157,36 @@ class Intake:
                 insert_many_if_new(connection, _INBOX_TABLE, [entry.row for entry in batch], _INBOX_KEY)
         except Exception as error:  # the database is away: nobody is acked, the platforms retry
             log.exception("inbox commit of %d messages failed", len(batch))
-            for entry in batch:
-                entry.done.set_exception(IntakeFailed(str(error)))
+            _settle(batch, str(error))
             return
         self.commits += 1
-        for entry in batch:
-            entry.done.set_result(None)
+        _settle(batch, None)
         self.stored.set()
+
+
+def _settle(batch: list[_Entry], failure: str | None) -> None:
+    """Tell everyone waiting for the batch: stored (failure None), or IntakeFailed(failure)."""
+    waiters: dict[asyncio.AbstractEventLoop, list[asyncio.Future]] = {}
+    for entry in batch:
+        if entry.waiter is not None:
+            waiters.setdefault(entry.waiter.get_loop(), []).append(entry.waiter)
+        elif failure is None:
+            entry.done.set_result(None)
+        else:
+            entry.done.set_exception(IntakeFailed(failure))
+    for loop, futures in waiters.items():
+        try:
+            loop.call_soon_threadsafe(_resolve, futures, failure)
+        except RuntimeError:  # that loop has closed: nobody is left to answer
+            log.warning("an event loop closed while %d callbacks waited for the inbox", len(futures))
+
+
+def _resolve(futures: list[asyncio.Future], failure: str | None) -> None:
+    """On the waiters' own event loop."""
+    for future in futures:
+        if future.done():  # cancelled: the platform hung up before its answer
+            continue
+        if failure is None:
+            future.set_result(None)
+        else:
+            future.set_exception(IntakeFailed(failure))
