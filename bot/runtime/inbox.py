@@ -122,9 +122,9 @@ class Inbox:
         self._only_process = sqlite  # `serve --workers N` needs PostgreSQL
         self.gate = gate or (WriteGate() if sqlite else OPEN_GATE)
         self.intake = Intake(app, gate=self.gate, wake=wake)
-        # SQLite takes one writer at a time; PostgreSQL serves a couple of dispatchers in parallel.
+        # one dispatching thread per process unless configured (bot/config.py InboxSettings)
         configured = app.settings.inbox
-        self._workers = workers or configured.dispatch_threads or (1 if sqlite else 2)
+        self._workers = workers or configured.dispatch_threads or 1
         self._batch = batch or configured.batch
         self._poll = poll
         self._stop = threading.Event()
