@@ -132,9 +132,11 @@ class Server:
             await asyncio.to_thread(self._worker_thread.join, 10)
 
     def run_forever(self) -> None:
+        from bot.runtime.heap import freeze_startup_objects
         from handlers.segmenter import warm_up
 
         warm_up()  # jieba's dictionary takes ~0.6 s: load it before the first minutes text arrives
+        freeze_startup_objects()  # bot/runtime/heap.py: no 100-ms full collections under a burst
 
         async def main() -> None:
             stopping = asyncio.Event()

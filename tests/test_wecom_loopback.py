@@ -120,6 +120,27 @@ async def test_a_signed_callback_the_bot_cannot_read_is_acked_and_kept_as_reject
     assert count(app, Checkin.id) == 0
 
 
+async def test_a_callback_carrying_nul_or_a_lone_surrogate_is_stored_and_acked_and_so_are_its_neighbours(
+    server, http, app
+):
+    """JSON may carry "\\u0000" and a lone "\\ud800". PostgreSQL's text refuses NUL and UTF-8 cannot
+    encode a lone surrogate; such a callback failed its whole group commit, so it and every callback
+    stored with it got 503, again at each of WeCom's retries. Both characters are kept as U+FFFD."""
+    wecom = WeComServer()
+    odd = text_message("msg-odd\u0000", "/打卡", user="zhangjg") | {"aibotid": "aib\u0000\ud800"}
+    statuses = await asyncio.gather(
+        post(http, server, *wecom.sign(odd, ascii_only=True)),
+        post(http, server, *wecom.sign(text_message("msg-plain", "/打卡", user="lixy"))),
+    )
+    assert statuses == [200, 200]
+    assert server.inbox.join()
+    with app.unit_of_work() as uow:
+        rows = {row.message_id: row for row in uow.session.scalars(select(InboxMessage))}
+    assert sorted(rows) == ["msg-odd\ufffd", "msg-plain"]
+    assert rows["msg-odd\ufffd"].payload["raw"]["aibotid"] == "aib\ufffd\ufffd"
+    assert count(app, Checkin.id) == 2
+
+
 async def test_a_callback_encrypted_with_another_key_is_refused(server, http, app):
     other = WeComServer(aes_key="b" * 43)
     query, body = other.sign(text_message("msg-other", "/打卡"))

@@ -22,11 +22,12 @@ class WeComServer:
         self.key = base64.b64decode(aes_key + "=")
         self._n = 0
 
-    def sign(self, payload: dict) -> tuple[dict[str, str], bytes]:
-        """Query parameters and the JSON body of one callback POST."""
+    def sign(self, payload: dict, *, ascii_only: bool = False) -> tuple[dict[str, str], bytes]:
+        """Query parameters and the JSON body of one callback POST (`ascii_only`: every non-ASCII
+        character as a \\u escape, which is how a lone surrogate can travel in JSON)."""
         self._n += 1
         nonce, timestamp = f"nonce{self._n}", str(1795000000 + self._n)
-        xml = self.crypto.encrypt_message(json.dumps(payload, ensure_ascii=False), nonce, timestamp)
+        xml = self.crypto.encrypt_message(json.dumps(payload, ensure_ascii=ascii_only), nonce, timestamp)
         fields = xmltodict.parse(xml)["xml"]
         query = {"msg_signature": fields["MsgSignature"], "timestamp": timestamp, "nonce": nonce}
         return query, json.dumps({"encrypt": fields["Encrypt"]}).encode()

@@ -90,12 +90,14 @@ def _child(settings: Settings, wake, stop, waiting, sqlite: bool) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from bot.app import build_app
     from bot.platforms import build_senders
+    from bot.runtime.heap import freeze_startup_objects
     from bot.runtime.inbox import Inbox
     from handlers.segmenter import warm_up
 
     app = build_app(settings, migrate_db=False)
     build_senders(app)  # registers the platforms' media fetchers on the app
     warm_up()
+    freeze_startup_objects()  # full collections no longer walk jieba's dictionary and the mappings
     inbox = Inbox(app, gate=SharedGate(waiting) if sqlite else OPEN_GATE, wake=wake)
     inbox.start_dispatchers()
     parent = multiprocessing.parent_process()

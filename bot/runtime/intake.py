@@ -21,6 +21,7 @@ import asyncio
 import json
 import logging
 import queue
+import re
 import threading
 import time
 from concurrent.futures import Future
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Intake", "IntakeFailed", "to_payload"]
+__all__ = ["Intake", "IntakeFailed", "storable", "to_payload"]
 
 _STOP = object()
 _INBOX_TABLE = InboxMessage.__table__
@@ -74,6 +75,25 @@ def to_payload(message: InboundMessage) -> dict[str, Any]:
     }
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(value: Any) -> Any:
+    """`value` (a string, or JSON-like lists and dicts of them) as both databases can keep it: NUL
+    and lone UTF-16 surrogates become U+FFFD. A platform's JSON may carry either ("\\u0000",
+    "\\ud800"); PostgreSQL's text refuses NUL, UTF-8 cannot encode a lone surrogate, and one such
+    message failed its whole group-commit batch — every callback in it answered 503, again and
+    again as the platform retried. The dispatcher's hygiene (bot/contract/hygiene.py) cleans the
+    text further; this keeps what is stored faithful apart from the two unstorable characters."""
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("\ufffd", value) if _UNSTORABLE.search(value) else value
+    if isinstance(value, dict):
+        return {storable(key): storable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [storable(item) for item in value]
+    return value
+
+
 class Intake:
     def __init__(self, app: App, *, window: float = 0.002, max_batch: int = 500, gate=OPEN_GATE, wake=None) -> None:
         self._app = app
@@ -97,8 +117,8 @@ class Intake:
     async def reject_async(self, platform: str, message_id: str, raw: str, reason: str) -> None:
         """Keep an unreadable frame as `rejected` (acked, never handled, visible in `cadrebot inbox`)."""
         now = self._app.clock.now()
-        row = dict(platform=platform, message_id=message_id[:128], status="rejected", payload={"raw": raw[:2000]},
-                   received_at=now, attempts=0, error=reason[:500])
+        row = dict(platform=platform, message_id=storable(message_id[:128]), status="rejected",
+                   payload=storable({"raw": raw[:2000]}), received_at=now, attempts=0, error=storable(reason[:500]))
         await self._stored(row)
 
     def _stored(self, row: dict[str, Any]) -> asyncio.Future:
@@ -107,8 +127,8 @@ class Intake:
         return entry.waiter
 
     def _row(self, message: InboundMessage, status: str, payload: dict, error: str | None) -> dict[str, Any]:
-        return dict(platform=message.platform, message_id=message.message_id, status=status, payload=payload,
-                    received_at=message.received_at, attempts=0, error=error)
+        return dict(platform=message.platform, message_id=storable(message.message_id), status=status,
+                    payload=storable(payload), received_at=message.received_at, attempts=0, error=error)
 
     def _submit(self, entry: _Entry) -> None:
         if self._thread is None:
