@@ -11,7 +11,8 @@ With `--workers N` (PostgreSQL) it runs `cadrebot serve --workers N` and also me
 how long after the burst's last answer every acknowledged message has been handled (target < 5 s).
 
 Prints per run: ack p50/p99/max (ms), errors (non-200 or broken), stored-when-acked, the
-1-minute load average, and where the CPU went (bench/cpu_use.py: ms per message for the web
+1-minute load average, a bare INSERT+COMMIT probe on the same PostgreSQL database during the burst
+(the baseline: how long any commit took meanwhile, disk stalls included), and where the CPU went (bench/cpu_use.py: ms per message for the web
 workers, their dispatch children, the database's backends and this load generator). Target: p99 < 50 ms at 500/s on a 2-core machine, 0 acked-but-not-stored.
 PostgreSQL: CADREBOT_TEST_PG (default postgresql://postgres@127.0.0.1:5432/test) must be reachable;
 a throwaway database is created and dropped per run.
@@ -26,14 +27,15 @@ import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import uuid
+from urllib.parse import urlsplit
 from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import aiohttp  # noqa: E402
 import psycopg  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
@@ -42,7 +44,8 @@ from bot.config import Settings  # noqa: E402
 from storage.models import InboxMessage  # noqa: E402
 from bench import cpu_use  # noqa: E402
 from bench.checkin import VILLAGE_SIZE, seed  # noqa: E402
-from tests.serve_process import ServeProcess, callbacks, paced, post_one  # noqa: E402
+from tests.serve_process import ServeProcess, callbacks, paced  # noqa: E402
+from bench.lean_http import LeanClient, prepare_post  # noqa: E402
 
 PG_SERVER = os.environ.get("CADREBOT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 NO_API = "http://127.0.0.1:9"
@@ -78,8 +81,13 @@ async def run(kind: str, rate: int, seconds: float, workers: int = 1) -> dict:
         await asyncio.sleep(3)  # let the dispatch process finish starting (imports, jieba)
         database_name = url.rsplit("/", 1)[-1] if kind == "postgresql" else None
         cpu_before = cpu_use.snapshot(serve.proc.pid, database_name)
+        probe = CommitProbe(url) if kind == "postgresql" else None
         try:
+            if probe is not None:
+                probe.start()
             results = await _burst(serve.url, items, rate)
+            if probe is not None:
+                probe.stop()
             acked = {item[0] for item, (status, _) in zip(items, results) if status == 200}
             drain = await asyncio.to_thread(_drain_seconds, app, len(acked)) if workers > 1 else None
             cpu = cpu_use.report(cpu_before, cpu_use.snapshot(serve.proc.pid, database_name), len(items))
@@ -102,7 +110,44 @@ async def run(kind: str, rate: int, seconds: float, workers: int = 1) -> dict:
         "load": os.getloadavg()[0],
         "drain": drain,
         "cpu": cpu,
+        "probe": probe.report() if probe is not None else "",
     }
+
+
+class CommitProbe(threading.Thread):
+    """The baseline of the same run: a bare psycopg INSERT + COMMIT into a scratch table of the same
+    database every 20 ms while the burst runs, timed. A commit waits for PostgreSQL's WAL fsync;
+    when the disk stalls (seen here: one fdatasync of 0.6-1.2 s, every COMMIT on the server waiting
+    on IO:WALSync), the probe's max shows it, and the acks, which must wait for their commit, cannot
+    be faster than that."""
+
+    def __init__(self, url: str, every: float = 0.02) -> None:
+        super().__init__(name="commit-probe", daemon=True)
+        self._conninfo = url.replace("postgresql+psycopg://", "postgresql://")
+        self._every = every
+        self._halt = threading.Event()
+        self.seconds: list[float] = []
+
+    def run(self) -> None:
+        with psycopg.connect(self._conninfo) as connection:
+            connection.execute("CREATE TABLE IF NOT EXISTS commit_probe (id serial PRIMARY KEY, at timestamptz)")
+            connection.commit()
+            while not self._halt.wait(self._every):
+                started = time.perf_counter()
+                connection.execute("INSERT INTO commit_probe (at) VALUES (now())")
+                connection.commit()
+                self.seconds.append(time.perf_counter() - started)
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join(10)
+
+    def report(self) -> str:
+        times = sorted(self.seconds)
+        if not times:
+            return "raw commit probe: no sample"
+        return (f"raw INSERT+COMMIT probe, same database, every 20 ms: p50 {_ms(times[len(times) // 2]):.1f} ms, "
+                f"p99 {_ms(times[int(len(times) * 0.99) - 1]):.1f} ms, max {_ms(times[-1]):.1f} ms ({len(times)} commits)")
 
 
 def _drain_seconds(app, acked: int, limit: float = 60.0) -> float | None:
@@ -121,14 +166,15 @@ async def _burst(url: str, items, rate: int):
     # No garbage collection in the load generator while it sends: it holds every prepared callback
     # and every request's task, and its own full collections (100-170 ms) stopped its clock and
     # showed up as ack latency that was not the server's. A burst's garbage is bounded.
+    requests = [prepare_post(url, query, body) for _, query, body in items]
+    client = LeanClient(urlsplit(url).hostname, urlsplit(url).port)  # bench/lean_http.py: why not aiohttp here
     gc.collect()
     gc.disable()
     try:
-        connector = aiohttp.TCPConnector(limit=200)
-        async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=10)) as http:
-            return await paced(items, rate, lambda item: post_one(http, url, item[1], item[2]))
+        return await paced(requests, rate, client.send)
     finally:
         gc.enable()
+        client.close()
 
 
 def _ms(seconds: float) -> float:
@@ -151,6 +197,8 @@ async def main() -> None:
             print(f"{r['db']:<11}{r['rate']:>7}{r['sent']:>7}{r['p50']:>8.1f}{r['p99']:>8.1f}{r['max']:>8.1f}"
                   f"{r['errors']:>8}{r['stored']:>18.1f}%{r['load']:>7.2f}{drain}", flush=True)
             print(f"{'':<11}{r['cpu']}", flush=True)
+            if r["probe"]:
+                print(f"{'':<11}{r['probe']}", flush=True)
 
 
 if __name__ == "__main__":
