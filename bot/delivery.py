@@ -93,6 +93,7 @@ class Claim(NamedTuple):
     message: OutboundMessage
     attempts: int
     chat: tuple[str, str]
+    claimed_at: datetime  # with `attempts`: which claim of the row this is
 
 
 class OutboxWorker:
@@ -180,7 +181,7 @@ class OutboxWorker:
                 blocked.add(chat)
                 return None
             row.status, row.attempts, row.claimed_at = "sending", row.attempts + 1, now
-            claim = Claim(row.id, to_outbound(row), row.attempts, chat)
+            claim = Claim(row.id, to_outbound(row), row.attempts, chat, now)
             uow.commit()  # the claim is durable before the platform hears anything
             return claim
 
@@ -222,29 +223,29 @@ class OutboxWorker:
 
     # sending -------------------------------------------------------------------------------
     def _deliver(self, claim: Claim, report: DeliveryReport, blocked: set[tuple[str, str]]) -> None:
-        row_id, message, attempts, chat = claim
+        row_id, message, attempts, chat, _ = claim
         try:
             self.senders[message.platform].send(message)
         except RetryLater as error:
             status, next_at = self._retry(attempts, error)
-            self._finish(row_id, status, next_at, error=str(error), http=error.status)
+            self._finish(claim, status, next_at, error=str(error), http=error.status)
             blocked.add(chat)
             report.retried += 1
             log.info("outbox row %s not taken (%s); %s", row_id, error, status)
         except Undeliverable as error:
-            self._finish(row_id, "failed", error=str(error), http=error.status)
+            self._finish(claim, "failed", error=str(error), http=error.status)
             report.failed += 1
             log.warning("outbox row %s failed: %s", row_id, error)
         except OutcomeUnknown as error:
-            self._finish(row_id, "uncertain", error=str(error), http=error.status)
+            self._finish(claim, "uncertain", error=str(error), http=error.status)
             report.uncertain += 1
             log.warning("outbox row %s: send outcome unknown (%s); left uncertain", row_id, error)
         except Exception as error:
             log.exception("outbox row %s: send outcome unknown", row_id)
-            self._finish(row_id, "uncertain", error=repr(error))
+            self._finish(claim, "uncertain", error=repr(error))
             report.uncertain += 1
         else:
-            self._finish(row_id, "sent", sent=True)
+            self._finish(claim, "sent", sent=True)
             report.sent += 1
             report.order.append(row_id)
 
@@ -256,11 +257,22 @@ class OutboxWorker:
         return "pending", self.app.clock.now() + timedelta(seconds=wait)
 
     def _finish(
-        self, row_id: int, status: str, next_at: datetime | None = None, *, error: str | None = None, sent=False,
+        self, claim: Claim, status: str, next_at: datetime | None = None, *, error: str | None = None, sent=False,
         http: int | None = None,
     ) -> None:
+        """Record the outcome of this worker's send, if the row is still this claim's: `sending` with
+        the claim's attempt and time — or `uncertain` (another worker took this one for dead, its
+        claim having outlived the lease) and the platform has now said it took the message. Any
+        other state means the row changed hands meanwhile (an operator queued it again, another
+        worker claimed or sent it): what they did stands; writing our outcome over it would mark a
+        row sent that another send owns, or send it again."""
         with self.app.unit_of_work() as uow:
-            row = uow.session.get(OutboxMessage, row_id)
+            row = uow.session.get(OutboxMessage, claim.row_id, with_for_update=True)
+            ours = row.status == "sending" and (row.attempts, row.claimed_at) == (claim.attempts, claim.claimed_at)
+            if not ours and not (sent and row.status == "uncertain"):
+                log.warning("outbox row %s changed hands while this worker sent it (now %s); outcome %r not recorded",
+                            claim.row_id, row.status, status)
+                return
             row.status, row.last_error, row.last_status = status, error, http
             if next_at is not None:
                 row.next_attempt_at = next_at

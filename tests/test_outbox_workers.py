@@ -10,7 +10,8 @@ from datetime import timedelta
 import pytest
 
 from bot.app import build_app
-from bot.delivery import OutboxWorker
+from bot.delivery import DeliveryReport, OutboxWorker
+from bot.outbox_admin import retry_uncertain
 from bot.platforms import build_senders
 from tests.factories import outbox_rows
 from tests.test_outbox_delivery import GROUPS, app, queue_messages, texts_by_group  # noqa: F401  (app: with platforms)
@@ -54,3 +55,27 @@ async def test_a_row_another_worker_is_sending_is_neither_resent_nor_overtaken(w
     sent_to_first_chat = texts_by_group(standin)[claim.chat[1]]
     assert sent_to_first_chat == []  # its second row waits behind the one in flight
     assert report.sent == 4
+
+
+async def test_a_send_that_outlived_its_claim_does_not_overwrite_what_happened_to_the_row_meanwhile(
+    world, second_app, clock, standin
+):
+    """Worker A claims a row and hangs (a frozen VM) past the lease; worker B takes the row for a dead
+    worker's (uncertain), the operator queues it again, B sends it. When A's send finally comes back
+    refused, A must not put the row back to pending: it was delivered, and pending would send it twice."""
+    app = world.app
+    queue_messages(app, per_group=1)
+    first, second = OutboxWorker(app, build_senders(app)), OutboxWorker(second_app, build_senders(second_app))
+    oldest, platform, chat_id = first._heads(None)[0]
+    stale = first._claim(oldest, (platform, chat_id), set())
+    clock.advance(seconds=31)  # past 3 × the HTTP timeout: the claim looks like a dead worker's
+    assert second.recover() == 1
+    assert retry_uncertain(second_app) == 1
+    assert (await asyncio.to_thread(second.run_once)).sent == 3
+    standin.faults = ["500"]  # A's send, late: the platform refuses it
+    first._deliver(stale, DeliveryReport(), set())
+    [row] = [r for r in outbox_rows(app) if r.id == oldest]
+    assert row.status == "sent"
+    clock.advance(seconds=600)
+    assert (await asyncio.to_thread(second.run_once)).sent == 0  # nothing goes out a second time
+    assert sum(texts.count(row.text) for texts in texts_by_group(standin).values()) == 1
