@@ -132,6 +132,14 @@ class InboxSettings(BaseModel):
     dispatch_threads: int | None = Field(None, ge=1, le=32)
 
 
+class RetentionSettings(BaseModel):
+    """How long the delivery bookkeeping is kept (storage/retention.py): handled inbox rows,
+    processed-id marks and sent outbox rows older than `days` go at 03:30 each night. None keeps
+    everything. Failed, rejected and uncertain rows, and the township's records, always stay."""
+
+    days: int | None = Field(30, ge=1)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CADREBOT_", env_nested_delimiter="__", extra="ignore")
 
@@ -153,6 +161,7 @@ class Settings(BaseSettings):
     board: BoardSettings = BoardSettings()
     leader: LeaderSettings = LeaderSettings()
     inbox: InboxSettings = InboxSettings()
+    retention: RetentionSettings = RetentionSettings()
 
     @property
     def public_url(self) -> str:

@@ -55,6 +55,9 @@ RECURRING_JOBS: list[RecurringJob] = [
     RecurringJob("points.award", "scheduler.points_jobs:award_points", "interval", {"minutes": 10}, 3600),
     # notices: re-@ who has not said 收到, report to the 书记/admins, final list at the deadline
     RecurringJob("notices.sweep", "scheduler.notice_jobs:sweep_notices", "interval", {"minutes": 1}, 24 * 3600),
+    # retention: delivery bookkeeping older than [retention] days (never the township's records)
+    RecurringJob("retention.prune", "scheduler.retention_jobs:prune_old_rows", "cron", {"hour": 3, "minute": 30},
+                 6 * 3600),
 ]
 
 
