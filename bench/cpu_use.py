@@ -33,7 +33,7 @@ def report(before: Counter, after: Counter, messages: int) -> str:
 def _kind(pid, ppid, nice, name, tree, serve_pid, database) -> str | None:
     if pid == os.getpid():
         return "load generator"
-    if pid in tree and pid != serve_pid:
+    if pid in tree:  # `serve` itself answers the callbacks with one worker, supervises with several
         return "dispatch" if nice > 0 else "web"
     if name == "postgres" and database and database in _cmdline(pid):
         return "database"
