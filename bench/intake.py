@@ -1,8 +1,10 @@
 """Intake benchmark: encrypted WeCom AI-bot callbacks over HTTP on loopback against a real
 `cadrebot serve` subprocess, on SQLite and on PostgreSQL, at fixed request rates (open loop,
-pre-encrypted, bounded), each callback a different cadre's `/打卡` in their village's group (villages
-of 15, as in a province's morning peak). After each run the server is killed with -9 at once, and the callbacks it
-answered 200 are looked up in the inbox: stored-when-acked must be 100 %.
+pre-encrypted, bounded; sent by a lean keep-alive client, bench/lean_http.py, so the generator
+takes little of the CPU it measures). Each callback is a different cadre's `/打卡` in their
+village's group (villages of 15, as in a province's morning peak). After each run the server is
+killed with -9 at once, and the callbacks it answered 200 are looked up in the inbox:
+stored-when-acked must be 100 %. Replies stay queued (delivery is bench/outbox_drain.py's).
 
     .venv/bin/python bench/intake.py [--rates 100,300,500,1000] [--seconds 10] [--db sqlite,postgresql]
     .venv/bin/python bench/intake.py --db postgresql --workers 2 --rates 500 --seconds 60
@@ -10,12 +12,14 @@ answered 200 are looked up in the inbox: stored-when-acked must be 100 %.
 With `--workers N` (PostgreSQL) it runs `cadrebot serve --workers N` and also measures the backlog:
 how long after the burst's last answer every acknowledged message has been handled (target < 5 s).
 
-Prints per run: ack p50/p99/max (ms), errors (non-200 or broken), stored-when-acked, the
-1-minute load average, a bare INSERT+COMMIT probe on the same PostgreSQL database during the burst
-(the baseline: how long any commit took meanwhile, disk stalls included), and where the CPU went (bench/cpu_use.py: ms per message for the web
-workers, their dispatch children, the database's backends and this load generator). Target: p99 < 50 ms at 500/s on a 2-core machine, 0 acked-but-not-stored.
-PostgreSQL: CADREBOT_TEST_PG (default postgresql://postgres@127.0.0.1:5432/test) must be reachable;
-a throwaway database is created and dropped per run.
+Prints per run: ack p50/p99/max (ms), errors (non-200 or broken), stored-when-acked, the 1-minute
+load average; on PostgreSQL the same run's baseline, a bare INSERT+COMMIT every 20 ms on the same
+database during the burst (how long any commit took meanwhile, disk stalls included); and where
+the CPU went (bench/cpu_use.py: ms per message for the web workers, their dispatch children, the
+database's backends and this load generator). Target: p99 < 50 ms at 500/s on a 2-core machine,
+0 acked-but-not-stored. PostgreSQL: CADREBOT_TEST_PG (default
+postgresql://postgres@127.0.0.1:5432/test) must be reachable; a throwaway database is created and
+dropped per run.
 """
 
 from __future__ import annotations
