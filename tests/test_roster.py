@@ -109,3 +109,16 @@ def test_cli_import_reports_in_chinese(app, tmp_path, capsys, monkeypatch):
     assert cli(["roster", "import", str(write_csv(tmp_path / "bad.csv", [["芝英镇", "雅庄村", "X", "村长"]]))]) == 1
     assert "第 2 行" in capsys.readouterr().err
     assert cli(["roster", "import", str(tmp_path / "roster.txt")]) == 1
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_after_a_cli_import_the_planner_knows_the_new_roster(app, tmp_path, monkeypatch):
+    """Planned on the statistics of the tables before an import (empty, the first time), each
+    village's member look-up scanned every account; `cadrebot roster import` refreshes them."""
+    monkeypatch.setenv("CADREBOT_DATABASE_URL", app.settings.database_url)
+    assert cli(["roster", "import", str(write_xlsx(tmp_path / "r.xlsx", ROWS))]) == 0
+    with app.engine.connect() as connection:
+        counted = dict(connection.exec_driver_sql(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN ('members', 'identities', 'villages')"
+        ).all())
+    assert counted == {"members": 4, "identities": 5, "villages": 2}  # 楼秀芳 has a WeCom and a DingTalk account
