@@ -49,11 +49,14 @@ def prune_before(engine: Engine, cutoff: datetime, chunk: int = CHUNK) -> Pruned
 
 
 def _prune(engine: Engine, model, conditions, chunk: int) -> int:
-    total = 0
+    """Oldest first, each chunk after the last id deleted: the next chunk's scan does not walk
+    again over the rows just deleted (their dead entries stay in the index until vacuum)."""
+    total, after = 0, 0
     while True:
-        oldest = select(model.id).where(*conditions).order_by(model.id).limit(chunk).scalar_subquery()
+        oldest = select(model.id).where(*conditions, model.id > after).order_by(model.id).limit(chunk).scalar_subquery()
         with engine.begin() as connection:
-            deleted = connection.execute(delete(model).where(model.id.in_(oldest))).rowcount
-        total += deleted
-        if deleted < chunk:
+            deleted = connection.execute(delete(model).where(model.id.in_(oldest)).returning(model.id)).scalars().all()
+        total += len(deleted)
+        if len(deleted) < chunk:
             return total
+        after = max(deleted)
