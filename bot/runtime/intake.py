@@ -94,6 +94,16 @@ def storable(value: Any) -> Any:
     return value
 
 
+def _pending_row(message: InboundMessage) -> dict[str, Any]:
+    return _inbox_row(message.platform, message.message_id, "pending", to_payload(message), message.received_at)
+
+
+def _inbox_row(platform: str, message_id: str, status: str, payload: dict, received_at, *, error: str | None = None):
+    """An inbox row as both databases can store it, whatever the platform sent (`storable`)."""
+    return dict(platform=platform, message_id=storable(message_id), status=status, payload=storable(payload),
+                received_at=received_at, attempts=0, error=storable(error))
+
+
 class Intake:
     def __init__(self, app: App, *, window: float = 0.002, max_batch: int = 500, gate=OPEN_GATE, wake=None) -> None:
         self._app = app
@@ -107,28 +117,23 @@ class Intake:
 
     # the door ------------------------------------------------------------------------------
     def accept(self, message: InboundMessage, timeout: float = 10.0) -> None:
-        entry = _Entry(self._row(message, "pending", to_payload(message), None), done=Future())
+        entry = _Entry(_pending_row(message), done=Future())
         self._submit(entry)
         entry.done.result(timeout)
 
     async def accept_async(self, message: InboundMessage) -> None:
-        await self._stored(self._row(message, "pending", to_payload(message), None))
+        await self._stored(_pending_row(message))
 
     async def reject_async(self, platform: str, message_id: str, raw: str, reason: str) -> None:
         """Keep an unreadable frame as `rejected` (acked, never handled, visible in `cadrebot inbox`)."""
-        now = self._app.clock.now()
-        row = dict(platform=platform, message_id=storable(message_id[:128]), status="rejected",
-                   payload=storable({"raw": raw[:2000]}), received_at=now, attempts=0, error=storable(reason[:500]))
+        row = _inbox_row(platform, message_id[:128], "rejected", {"raw": raw[:2000]}, self._app.clock.now(),
+                         error=reason[:500])
         await self._stored(row)
 
     def _stored(self, row: dict[str, Any]) -> asyncio.Future:
         entry = _Entry(row, waiter=asyncio.get_running_loop().create_future())
         self._submit(entry)
         return entry.waiter
-
-    def _row(self, message: InboundMessage, status: str, payload: dict, error: str | None) -> dict[str, Any]:
-        return dict(platform=message.platform, message_id=storable(message.message_id), status=status,
-                    payload=storable(payload), received_at=message.received_at, attempts=0, error=error)
 
     def _submit(self, entry: _Entry) -> None:
         if self._thread is None:
