@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Mapping, NamedTuple, Protocol
 
-from sqlalchemy import Boolean, and_, bindparam, exists, func, literal_column, or_, select, update
+from sqlalchemy import Boolean, and_, bindparam, exists, func, or_, select, update
 
 from bot.messages import OutboundMessage
 from bot.outbox import to_outbound
@@ -56,14 +56,14 @@ def _claim_statement():
     """`pending → sending` for one chat's head, if it may go now (see `OutboxWorker._claim`)."""
     chat_row = _OUTBOX.alias("chat_row")
     same_chat = and_(chat_row.c.platform == _OUTBOX.c.platform, chat_row.c.chat_id == _OUTBOX.c.chat_id)
-    in_flight = exists().where(same_chat, chat_row.c.status == literal_column("'sending'"))
+    in_flight = exists().where(same_chat, chat_row.c.status == "sending")
     sent_lately = (
         select(func.count()).select_from(chat_row).where(same_chat, chat_row.c.sent_at > bindparam("since"))
         .scalar_subquery()
     )
     free_head = (
         select(_OUTBOX.c.id)
-        .where(_OUTBOX.c.id == bindparam("row"), _OUTBOX.c.status == literal_column("'pending'"))
+        .where(_OUTBOX.c.id == bindparam("row"), _OUTBOX.c.status == "pending")
         .with_for_update(skip_locked=True)
         .scalar_subquery()
     )
@@ -79,9 +79,9 @@ def _claim_statement():
 def _finish_statement():
     """A send's outcome on its row, if the row is still that claim's (see `OutboxWorker._finish`);
     `learned`: the platform took it, so an `uncertain` row (taken for a dead worker's) is sent."""
-    still_ours = and_(_OUTBOX.c.status == literal_column("'sending'"), _OUTBOX.c.attempts == bindparam("claim_attempt"),
+    still_ours = and_(_OUTBOX.c.status == "sending", _OUTBOX.c.attempts == bindparam("claim_attempt"),
                       _OUTBOX.c.claimed_at == bindparam("claim_time"))
-    learned = and_(bindparam("learned", type_=Boolean), _OUTBOX.c.status == literal_column("'uncertain'"))
+    learned = and_(bindparam("learned", type_=Boolean), _OUTBOX.c.status == "uncertain")
     return (
         update(_OUTBOX)
         .where(_OUTBOX.c.id == bindparam("row"), or_(still_ours, learned))
