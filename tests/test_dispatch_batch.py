@@ -21,6 +21,20 @@ def texts(app) -> list[str]:
     return [row.text for row in outbox_rows(app, "wecom", "wx-yazhuang")]
 
 
+def order_of_raises_for(world, monkeypatch, name: str, error: Exception) -> None:
+    """The /打卡 handler raises `error` for one cadre (a refusal or a bug), after their check-in row."""
+    from handlers import checkin
+
+    order_of = checkin.CheckinRepository.order_of
+
+    def raising_for_one(self, row):
+        if row.member_id == world.members[name]:
+            raise error
+        return order_of(self, row)
+
+    monkeypatch.setattr(checkin.CheckinRepository, "order_of", raising_for_one)
+
+
 def count_commits(app) -> list[int]:
     commits = [0]
     event.listen(app.engine, "commit", lambda _connection: commits.__setitem__(0, commits[0] + 1))
@@ -71,16 +85,7 @@ def test_a_message_that_fails_outside_its_handler_leaves_the_others_untouched(wo
 
 
 def test_a_crashing_handler_in_a_batch_gets_a_kind_reply_and_the_others_check_in(world, clock, monkeypatch):
-    from handlers import checkin
-
-    order_of = checkin.CheckinRepository.order_of
-
-    def broken_for_wangw(self, row):
-        if row.member_id == world.members["王伟"]:
-            raise RuntimeError("disk on fire")
-        return order_of(self, row)
-
-    monkeypatch.setattr(checkin.CheckinRepository, "order_of", broken_for_wangw)
+    order_of_raises_for(world, monkeypatch, "王伟", RuntimeError("disk on fire"))
     results = world.app.dispatcher.handle_batch([message("/打卡", sender=s, at=clock.now()) for s in CADRES])
     assert [r.outcome for r in results] == [Outcome.HANDLED] * 4
     replies = texts(world.app)
@@ -110,20 +115,12 @@ def test_a_clean_batch_takes_no_savepoint_and_a_refusal_runs_it_again_with_one_p
     succeeds takes none. A handler that refuses (raises) sends the batch round again, each handler
     in its own savepoint, so only the refused one's writes go and its sender gets the reason."""
     from bot.errors import UserError
-    from handlers import checkin
 
     savepoints, commits = count_savepoints(world.app), count_commits(world.app)
     world.app.dispatcher.handle_batch([message("/打卡", sender=s, at=clock.now()) for s in CADRES[:2]])
     assert savepoints == [0] and commits == [1]
 
-    order_of = checkin.CheckinRepository.order_of
-
-    def refused_for_chenj(self, row):
-        if row.member_id == world.members["陈静"]:
-            raise UserError("❌ 今天不用打卡")
-        return order_of(self, row)
-
-    monkeypatch.setattr(checkin.CheckinRepository, "order_of", refused_for_chenj)
+    order_of_raises_for(world, monkeypatch, "陈静", UserError("❌ 今天不用打卡"))
     results = world.app.dispatcher.handle_batch([message("/打卡", sender=s, at=clock.now()) for s in CADRES[2:]])
     assert [r.outcome for r in results] == [Outcome.HANDLED] * 2
     assert savepoints == [2] and commits == [2]  # the first round was rolled back, not committed
